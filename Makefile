@@ -1,0 +1,59 @@
+# ganlib course: `make run` executes every notebook into build/, `make test` runs every test.
+# Both create (or reuse) .venv first: a link to a virtual environment cached under VENV_ROOT and keyed
+# by a hash of requirements.txt, so a fresh clone does not reinstall PyTorch when nothing changed.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV_ROOT ?= $(HOME)/.cache/ganlib/venvs
+REQ_HASH := $(shell sha256sum requirements.txt | cut -c1-16)
+VENV_DIR := $(VENV_ROOT)/$(REQ_HASH)
+PY := $(CURDIR)/.venv/bin/python
+SANITIZE := tests/nbval_sanitize.cfg
+export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export PYTHONWARNINGS ?= ignore::DeprecationWarning
+
+.PHONY: help venv run test test-fast execute lab bench clean
+
+help:
+	@echo "make run      execute every notebook headless into build/ (notebooks + HTML + index)"
+	@echo "make test     unit tests + strict nbval on every notebook"
+	@echo "make lab      JupyterLab on 127.0.0.1 in notebooks/"
+	@echo "make execute  re-execute notebooks in place, storing their outputs (for authors)"
+	@echo "make bench    benchmarks: printed figures, not pass/fail"
+
+venv:
+	@if [ ! -f "$(VENV_DIR)/.complete" ]; then \
+	  echo "Creating the environment $(VENV_DIR) (first time only: a few minutes)"; \
+	  rm -rf "$(VENV_DIR)" && mkdir -p "$(VENV_ROOT)" && \
+	  $(PYTHON) -m venv "$(VENV_DIR)" && \
+	  "$(VENV_DIR)/bin/python" -m pip install --quiet --upgrade pip "setuptools>=64" && \
+	  "$(VENV_DIR)/bin/python" -m pip install --quiet -r requirements.txt && \
+	  "$(VENV_DIR)/bin/python" -c "import matplotlib.pyplot" && \
+	  touch "$(VENV_DIR)/.complete" || { echo "Creating the environment failed"; exit 1; }; \
+	fi
+	@if [ "$$(readlink .venv)" != "$(VENV_DIR)" ]; then rm -rf .venv && ln -s "$(VENV_DIR)" .venv; fi
+	@$(PY) -c "import ganlib, sys; sys.exit(ganlib.__file__ != '$(CURDIR)/ganlib/__init__.py')" 2>/dev/null || \
+	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+	@$(PY) -c "import ganlib, sys; sys.exit(ganlib.__file__ != '$(CURDIR)/ganlib/__init__.py')" || \
+	  { echo "ganlib did not install from $(CURDIR)"; exit 1; }
+
+run: venv
+	$(PY) benchmarks/notebooks.py --output build
+
+execute: venv
+	$(PY) benchmarks/notebooks.py --inplace $(if $(NB),--only $(NB))
+
+test: venv
+	$(PY) -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+
+test-fast: venv
+	$(PY) -m pytest tests -p no:cacheprovider
+
+lab: venv
+	$(PY) -m jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
+
+bench: venv
+	$(PY) benchmarks/notebooks.py
+
+clean:
+	rm -rf build

@@ -1,0 +1,48 @@
+"""Choosing where tensors live, and making runs repeatable."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+import torch
+
+_KNOWN_DEVICES = ("cpu", "cuda", "mps")
+
+
+def get_device() -> torch.device:
+    """The best device available: CUDA, then Apple's MPS, then the CPU.
+
+    Set the environment variable ``GANLIB_DEVICE`` (``cpu``, ``cuda``, ``cuda:1``, ``mps``) to choose
+    one yourself, for instance ``GANLIB_DEVICE=cpu`` to compare speeds on a machine with a GPU.
+    """
+    wanted = os.environ.get("GANLIB_DEVICE", "").strip()
+    if wanted:
+        if wanted.split(":")[0] not in _KNOWN_DEVICES:
+            raise ValueError(
+                f"GANLIB_DEVICE={wanted!r} is not a device; use one of {', '.join(_KNOWN_DEVICES)} "
+                "(optionally with an index, e.g. cuda:1), or unset it to pick automatically."
+            )
+        device = torch.device(wanted)
+        if device.type == "cuda" and not torch.cuda.is_available():
+            raise RuntimeError(f"GANLIB_DEVICE={wanted!r} but PyTorch sees no CUDA GPU; unset it or use cpu.")
+        if device.type == "mps" and not torch.backends.mps.is_available():
+            raise RuntimeError(f"GANLIB_DEVICE={wanted!r} but MPS is not available; unset it or use cpu.")
+        return device
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    if torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
+def seed_everything(seed: int) -> torch.Generator:
+    """Seed Python, NumPy and PyTorch (every device) so that a run can be repeated exactly.
+
+    Returns a ``torch.Generator`` seeded with the same value, handy for functions that take one.
+    """
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)  # also seeds CUDA and MPS
+    return torch.Generator().manual_seed(seed)

@@ -1,0 +1,176 @@
+r"""Turning uniform noise into samples of a distribution we choose.
+
+Three classic recipes, each a few lines:
+
+* **Inverse transform.** If :math:`U \sim \mathrm{Uniform}(0, 1)` and :math:`F` is a CDF, then
+  :math:`X = F^{-1}(U)` has CDF :math:`F`, because :math:`P(X \le x) = P(U \le F(x)) = F(x)`.
+* **Rejection sampling.** Draw :math:`x \sim q`, keep it with probability :math:`p(x) / (M q(x))`.
+  The kept points follow :math:`p` when :math:`M q(x) \ge p(x)` everywhere, and a fraction
+  :math:`1/M` of the proposals is kept (for normalised :math:`p` and :math:`q`).
+* **Metropolis–Hastings.** A Markov chain whose stationary distribution is :math:`p`; it needs
+  :math:`p` only up to a constant, through the ratio :math:`p(x') / p(x)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+
+from ganlib.validation import check_count
+
+Density = Callable[[torch.Tensor], torch.Tensor]
+
+
+
+def inverse_transform(
+    inverse_cdf: Callable[[torch.Tensor], torch.Tensor], n: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Samples ``F^{-1}(U)`` for ``n`` uniform draws ``U``, given the inverse CDF ``F^{-1}``."""
+    check_count(n)
+    u = torch.rand(n, generator=generator, dtype=torch.float64)
+    return inverse_cdf(u)
+
+
+def numerical_inverse_cdf(
+    cdf: Callable[[torch.Tensor], torch.Tensor], low: float, high: float, tol: float = 1e-6
+) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Invert a CDF we can evaluate but not solve, by bisection on ``[low, high]``.
+
+    Each step halves the bracket around ``F(x) = u`` for every ``u`` at once, so about
+    ``log2((high - low) / tol)`` steps give an error below ``tol``.
+    """
+    if not high > low:
+        raise ValueError(f"the bracket must satisfy low < high, got [{low}, {high}].")
+    steps = max(1, int(torch.tensor((high - low) / tol).log2().ceil()))
+
+    def inverse(u: torch.Tensor) -> torch.Tensor:
+        lo = torch.full_like(u, low, dtype=torch.float64)
+        hi = torch.full_like(u, high, dtype=torch.float64)
+        for _ in range(steps):
+            mid = (lo + hi) / 2
+            below = cdf(mid).double() < u
+            lo = torch.where(below, mid, lo)
+            hi = torch.where(below, hi, mid)
+        return (lo + hi) / 2
+
+    return inverse
+
+
+def inverse_transform_discrete(
+    probs: torch.Tensor, n: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """Sample indices ``0..K-1`` with the given probabilities: the first ``k`` whose cumulative sum exceeds ``U``."""
+    check_count(n)
+    probs = torch.as_tensor(probs, dtype=torch.float64)
+    if probs.ndim != 1 or (probs < 0).any() or not torch.isclose(probs.sum(), torch.tensor(1.0, dtype=torch.float64)):
+        raise ValueError("probs must be a 1-D tensor of non-negative numbers that sum to 1.")
+    cumulative = torch.cumsum(probs, dim=0)
+    u = torch.rand(n, generator=generator, dtype=torch.float64)
+    return torch.searchsorted(cumulative, u, right=True).clamp_(max=len(probs) - 1)
+
+
+class RejectionResult(NamedTuple):
+    samples: torch.Tensor
+    acceptance_rate: float
+
+
+def rejection_sample(
+    target_pdf: Density,
+    proposal_sample: Callable[[int, torch.Generator | None], torch.Tensor],
+    proposal_pdf: Density,
+    M: float,
+    n: int,
+    generator: torch.Generator | None = None,
+    max_proposals: int = 10_000_000,
+) -> RejectionResult:
+    """Draw ``n`` samples of ``target_pdf`` by rejection from a proposal scaled by ``M``.
+
+    Args:
+        target_pdf: density ``p`` to sample (it may be unnormalised).
+        proposal_sample: ``proposal_sample(k, generator)`` returns ``k`` draws from ``q``.
+        proposal_pdf: density ``q`` of those draws.
+        M: envelope constant, so that ``M q(x) >= p(x)`` for all ``x``.
+        n: number of samples wanted.
+
+    Returns:
+        the samples and the fraction of proposals accepted (``1/M`` for normalised densities).
+
+    Raises:
+        ValueError: when a proposal shows that ``M q`` is not an envelope of ``p``.
+    """
+    check_count(n)
+    if M <= 0:
+        raise ValueError(f"M must be positive, got {M}.")
+    kept: list[torch.Tensor] = []
+    n_kept = n_proposed = 0
+    while n_kept < n:
+        batch = max(1024, 2 * (n - n_kept))
+        x = proposal_sample(batch, generator)
+        p, envelope = target_pdf(x).double(), M * proposal_pdf(x).double()
+        ratio = p / envelope
+        worst = int(torch.argmax(ratio))
+        if ratio[worst] > 1 + 1e-9:
+            needed = float(M * ratio[worst])
+            raise ValueError(
+                f"M * q(x) is not an envelope of p(x): at x = {float(x[worst]):.4g}, p(x) = {float(p[worst]):.4g} "
+                f"exceeds M * q(x) = {float(envelope[worst]):.4g}. Increase M to at least {needed:.4g} "
+                "or choose a proposal with heavier tails."
+            )
+        accept = torch.rand(batch, generator=generator, dtype=torch.float64) < ratio
+        kept.append(x[accept])
+        n_kept += int(accept.sum())
+        n_proposed += batch
+        if n_proposed > max_proposals:
+            raise RuntimeError(f"only {n_kept} of {n} samples after {n_proposed} proposals; M is far too large.")
+    samples = torch.cat(kept)[:n]
+    return RejectionResult(samples, n_kept / n_proposed)
+
+
+class MetropolisHastingsResult(NamedTuple):
+    chain: torch.Tensor
+    acceptance_rate: float
+
+
+def metropolis_hastings(
+    log_target: Density,
+    x0: float | torch.Tensor,
+    n_steps: int,
+    step_size: float = 1.0,
+    generator: torch.Generator | None = None,
+) -> MetropolisHastingsResult:
+    r"""Random-walk Metropolis–Hastings.
+
+    From the current point :math:`x`, propose :math:`x' = x + \varepsilon`, :math:`\varepsilon \sim
+    \mathcal{N}(0, s^2 I)`, and move there with probability :math:`\min(1, p(x')/p(x))` (the Gaussian
+    proposal is symmetric, so the Hastings correction cancels). Otherwise stay, and record :math:`x` again.
+
+    Args:
+        log_target: log of the target density, up to an additive constant; takes a ``(d,)`` point.
+        x0: starting point (a number for a 1-D chain).
+        n_steps: length of the chain.
+        step_size: the proposal's standard deviation ``s``.
+
+    Returns:
+        the chain of shape ``(n_steps, d)`` (``(n_steps,)`` for a scalar ``x0``) and the acceptance rate.
+    """
+    check_count(n_steps, "n_steps")
+    if step_size <= 0:
+        raise ValueError(f"step_size must be positive, got {step_size}.")
+    x = torch.as_tensor(x0, dtype=torch.float64)
+    scalar = x.ndim == 0
+    x = x.reshape(-1)
+    noise = step_size * torch.randn(n_steps, x.shape[0], generator=generator, dtype=torch.float64)
+    log_u = torch.log(torch.rand(n_steps, generator=generator, dtype=torch.float64))
+    chain = torch.empty(n_steps, x.shape[0], dtype=torch.float64)
+    log_p = float(log_target(x))
+    accepted = 0
+    for t in range(n_steps):
+        proposal = x + noise[t]
+        log_p_new = float(log_target(proposal))
+        if log_u[t] < log_p_new - log_p:
+            x, log_p = proposal, log_p_new
+            accepted += 1
+        chain[t] = x
+    return MetropolisHastingsResult(chain[:, 0] if scalar else chain, accepted / n_steps)
