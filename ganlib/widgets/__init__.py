@@ -3,6 +3,7 @@
 A slider moves, one function redraws, and the PNG inside an ``ipywidgets.Image`` is replaced. No new
 figure is added per drag (so Colab does not stack plots), and the same output also carries a static
 PNG of the first state, which is what readers see on GitHub, in an HTML export, or without a kernel.
+The panels of individual notebooks live in the submodules of this package.
 """
 
 from __future__ import annotations
