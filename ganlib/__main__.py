@@ -1,4 +1,11 @@
-"""Command line: ``python -m ganlib info``."""
+"""Command line of the course.
+
+    python -m ganlib info                       versions, device, data and checkpoints on disk
+    python -m ganlib list                       pretrained models and training recipes
+    python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/
+    python -m ganlib sample NAME -n N -o FILE.npy
+                                                N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
+"""
 
 from __future__ import annotations
 
@@ -6,6 +13,7 @@ import argparse
 import platform
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 
 def info() -> str:
@@ -34,13 +42,77 @@ def info() -> str:
     return "\n".join(lines)
 
 
+def list_models() -> str:
+    """Pretrained checkpoints on disk and the recipes that train them."""
+    from ganlib.checkpoints import load_checkpoint
+    from ganlib.paths import checkpoint_dir
+    from ganlib.recipes import RECIPES
+
+    lines = ["pretrained checkpoints (data/checkpoints):"]
+    for path in sorted(checkpoint_dir().glob("*.pt")):
+        meta = load_checkpoint(path)["meta"]
+        lines.append(f"  {path.stem:<18} {meta.get('data', '')}")
+    lines.append("recipes (python -m ganlib train NAME):")
+    lines += [f"  {r.name:<18} {r.description}" for r in sorted(RECIPES.values(), key=lambda r: r.name)]
+    return "\n".join(lines)
+
+
+def sample_to_file(name: str, n: int, output: Path, seed: int = 0) -> Path:
+    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32 in [0, 1])."""
+    import numpy as np
+    import torch
+
+    from ganlib.checkpoints import pretrained
+    from ganlib.validation import check_count
+
+    check_count(n)
+    model = pretrained(name)
+    if not hasattr(model, "sample"):
+        raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
+    with torch.no_grad():
+        images = model.sample(n, generator=torch.Generator().manual_seed(seed))
+    array = images.reshape(n, 28, 28).clamp(0, 1).cpu().numpy().astype(np.float32)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    np.save(output, array)
+    return output
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ganlib", description="Tools of the ganlib course.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("info", help="versions, device, datasets and checkpoints on disk")
+    commands.add_parser("list", help="pretrained models and training recipes")
+    train = commands.add_parser("train", help="train a checkpoint from its recipe")
+    train.add_argument("name")
+    train.add_argument("--minutes", type=float, help="wall-time budget (default: the recipe's own)")
+    train.add_argument("--output", type=Path, help="where to write the checkpoint (default: data/checkpoints/NAME.pt)")
+    sample = commands.add_parser("sample", help="write samples of a pretrained generator to a .npy file")
+    sample.add_argument("name")
+    sample.add_argument("-n", type=int, default=64, help="number of samples")
+    sample.add_argument("-o", "--output", type=Path, required=True, help="output .npy file")
+    sample.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    if args.command == "info":
-        print(info())
+
+    try:
+        if args.command == "info":
+            print(info())
+        elif args.command == "list":
+            print(list_models())
+        elif args.command == "train":
+            from ganlib.checkpoints import pretrained_path
+            from ganlib.device import get_device
+            from ganlib.recipes import recipe
+
+            chosen = recipe(args.name)
+            path = chosen.train(args.output or pretrained_path(args.name), args.minutes, get_device())
+            print(f"saved {path}")
+        elif args.command == "sample":
+            path = sample_to_file(args.name, args.n, args.output, args.seed)
+            print(f"wrote {args.n} samples of {args.name} to {path}")
+    except (KeyError, ValueError, RuntimeError) as error:
+        message = error.args[0] if isinstance(error, KeyError) and error.args else error
+        print(f"error: {message}", file=sys.stderr)
+        return 2
     return 0
 
 

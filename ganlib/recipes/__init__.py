@@ -1,0 +1,24 @@
+"""How each pretrained checkpoint in ``data/checkpoints/`` is trained: one recipe per model.
+
+A recipe trains from scratch with :func:`ganlib.train.train` and saves a checkpoint whose metadata
+records the command that reproduces it: ``python -m ganlib train NAME``. To add one, write a module
+here that defines ``RECIPES`` (a tuple of :class:`Recipe`) and list it in ``_MODULES`` below.
+"""
+
+from __future__ import annotations
+
+from ganlib.recipes.recipe import Recipe
+
+_MODULES: tuple[str, ...] = ()
+
+RECIPES: dict[str, Recipe] = {}
+for _module in _MODULES:
+    for _recipe in __import__(f"ganlib.recipes.{_module}", fromlist=["RECIPES"]).RECIPES:
+        RECIPES[_recipe.name] = _recipe
+
+
+def recipe(name: str) -> Recipe:
+    """The recipe called ``name``; an unknown name raises a KeyError that lists the known ones."""
+    if name not in RECIPES:
+        raise KeyError(f"no recipe called {name!r}; known: {', '.join(sorted(RECIPES)) or 'none'}.")
+    return RECIPES[name]
