@@ -7,13 +7,15 @@ here that defines ``RECIPES`` (a tuple of :class:`Recipe`) and list it in ``_MOD
 
 from __future__ import annotations
 
+from importlib import import_module
+
 from ganlib.recipes.recipe import Recipe
 
 _MODULES: tuple[str, ...] = ()
 
 RECIPES: dict[str, Recipe] = {}
 for _module in _MODULES:
-    for _recipe in __import__(f"ganlib.recipes.{_module}", fromlist=["RECIPES"]).RECIPES:
+    for _recipe in import_module(f"ganlib.recipes.{_module}").RECIPES:
         RECIPES[_recipe.name] = _recipe
 
 
