@@ -61,9 +61,11 @@ def js_divergence(p: Density | torch.Tensor, q: Density | torch.Tensor, grid: to
 
 
 def _kl_integrand(p: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
-    # 0 log(0/q) = 0 by convention; p log(p/0) = +inf.
-    ratio = torch.where(p > 0, p / q, torch.ones_like(p))
-    return torch.where(p > 0, p * torch.log(ratio), torch.zeros_like(p))
+    # 0 log(0/q) = 0 by convention, and p log(p/0) = +inf. Subnormal p (below the smallest normal float)
+    # counts as 0: its contribution is negligible, and halving it for the JS mixture would underflow.
+    present = p > torch.finfo(p.dtype).tiny
+    ratio = torch.where(present, p / q, torch.ones_like(p))
+    return torch.where(present, p * torch.log(ratio), torch.zeros_like(p))
 
 
 def _prepare(

@@ -36,7 +36,7 @@ class LivePanel:
         self.text = widgets.HTML()
         self.static_png = b""
         self.update()
-        self.static_png = self.image.value
+        self.static_png = bytes(self.image.value)
         for control in self.controls.values():
             control.observe(lambda _change: self.update(), names="value")
         self.widget = widgets.VBox([*self.controls.values(), self.text, self.image])
