@@ -129,6 +129,7 @@ def train(
     total = _total_steps(epochs, steps, batches_per_epoch)
     last_good = _copy_weights(models)
     running: dict[str, torch.Tensor] = {}
+    counts: dict[str, int] = {}  # a loss may be logged on some steps only (the G loss with k D-steps)
     since_log = 0
     deadline = time.monotonic() + 60 * minutes if minutes is not None else math.inf
 
@@ -142,8 +143,8 @@ def train(
 
     def flush() -> None:
         """Read the running losses back from the device once, check them, log them."""
-        nonlocal running, since_log, last_good
-        means = {name: total_ / since_log for name, total_ in running.items()}
+        nonlocal running, counts, since_log, last_good
+        means = {name: total_ / counts[name] for name, total_ in running.items()}
         values = torch.stack(list(means.values())).float().cpu().tolist() if means else []
         bad = [name for name, v in zip(means, values) if not math.isfinite(v)]
         if bad or not _weights_finite(models):
@@ -157,7 +158,7 @@ def train(
         for name, v in zip(means, values):
             history.setdefault(name, []).append(v)
         last_good = _copy_weights(models)
-        running, since_log = {}, 0
+        running, counts, since_log = {}, {}, 0
         if bar is not None:
             bar.set_postfix({name: f"{v:.3g}" for name, v in zip(means, values)}, refresh=False)
 
@@ -175,6 +176,7 @@ def train(
             for name, value in losses.items():
                 value = value.detach()
                 running[name] = running[name] + value if name in running else value
+                counts[name] = counts.get(name, 0) + 1
             done += 1
             since_log += 1
             if bar is not None:

@@ -6,4 +6,18 @@ constructor arguments, can rebuild the network it was saved from.
 
 from torch import nn
 
-MODELS: dict[str, type[nn.Module]] = {}
+from ganlib.models.autoencoder import Autoencoder
+from ganlib.models.classifier import MnistClassifier
+from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
+from ganlib.models.vae import VAE
+
+MODELS: dict[str, type[nn.Module]] = {
+    "Autoencoder": Autoencoder,
+    "DCGANDiscriminator": DCGANDiscriminator,
+    "DCGANGenerator": DCGANGenerator,
+    "MLPDiscriminator": MLPDiscriminator,
+    "MLPGenerator": MLPGenerator,
+    "MnistClassifier": MnistClassifier,
+    "VAE": VAE,
+}

@@ -9,7 +9,7 @@ The panels of individual notebooks live in the submodules of this package.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
@@ -27,26 +27,41 @@ class LivePanel:
         controls: Mapping[str, widgets.ValueWidget],
         describe: Callable[..., str] | None = None,
         title: str = "interactive figure",
+        static_png: bytes | None = None,
+        buttons: Sequence[widgets.Button] = (),
     ) -> None:
         self.controls = dict(controls)
         self._render = render
         self._describe = describe
+        self._paused = False
         self.title = title
         self.image = widgets.Image(format="png")
         self.text = widgets.HTML()
-        self.static_png = b""
         self.update()
-        self.static_png = bytes(self.image.value)
+        self.static_png = static_png if static_png is not None else bytes(self.image.value)
         for control in self.controls.values():
             control.observe(lambda _change: self.update(), names="value")
-        self.widget = widgets.VBox([*self.controls.values(), self.text, self.image])
+        rows = [*self.controls.values(), widgets.HBox(list(buttons))] if buttons else list(self.controls.values())
+        self.widget = widgets.VBox([*rows, self.text, self.image])
 
     @property
     def values(self) -> dict[str, Any]:
         return {name: control.value for name, control in self.controls.items()}
 
+    def set_values(self, **values: Any) -> None:
+        """Move several controls at once, redrawing a single time."""
+        self._paused = True
+        try:
+            for name, value in values.items():
+                self.controls[name].value = value
+        finally:
+            self._paused = False
+        self.update()
+
     def update(self) -> None:
         """Redraw with the current control values (called for you whenever a control moves)."""
+        if self._paused:
+            return
         values = self.values
         self.image.value = self._render(**values)
         if self._describe is not None:

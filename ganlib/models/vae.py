@@ -1,0 +1,63 @@
+r"""The variational autoencoder (Kingma & Welling, 2014).
+
+A latent-variable model :math:`p_\theta(x) = \int p_\theta(x \mid z)\, p(z)\, dz` with prior
+:math:`p(z) = \mathcal N(0, I)` and a decoder :math:`p_\theta(x \mid z)` that is Bernoulli per pixel.
+The integral is intractable, so an encoder proposes :math:`q_\phi(z \mid x) = \mathcal N(\mu_\phi(x),
+\operatorname{diag} \sigma^2_\phi(x))` and both are trained on the evidence lower bound
+
+.. math:: \log p_\theta(x) \ge \mathbb E_{q_\phi(z \mid x)}[\log p_\theta(x \mid z)]
+          - \mathrm{KL}(q_\phi(z \mid x) \,\|\, p(z)),
+
+(see ``ganlib.losses.vae_loss``). Sampling :math:`z = \mu + \sigma \odot \varepsilon`,
+:math:`\varepsilon \sim \mathcal N(0, I)` — the reparameterisation trick — lets gradients flow
+through the sample into :math:`\mu` and :math:`\sigma`.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ganlib.losses import vae_loss
+from ganlib.models.coders import Architecture, check_latent, make_decoder, make_encoder
+from ganlib.models.generator import Generator
+
+
+class VAE(Generator):
+    """Gaussian encoder, Bernoulli decoder. ``forward(x)`` returns ``(x_logits, mu, logvar)``."""
+
+    def __init__(self, latent_dim: int = 16, arch: Architecture = "conv") -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.encoder = make_encoder(arch, 2 * latent_dim)  # mean and log-variance side by side
+        self.decoder = make_decoder(arch, latent_dim)
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Mean and log-variance of q(z | x)."""
+        mu, logvar = self.encoder(x).chunk(2, dim=1)
+        return mu, logvar
+
+    @staticmethod
+    def reparameterise(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+        """A sample of N(mu, exp(logvar)) written as a differentiable function of mu and logvar."""
+        return mu + torch.exp(0.5 * logvar) * torch.randn_like(mu)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """The decoder's mean image, in [0, 1], for codes ``z``."""
+        return torch.sigmoid(self.decoder(check_latent(z, self.latent_dim)))
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        mu, logvar = self.encode(x)
+        return self.decoder(self.reparameterise(mu, logvar)), mu, logvar
+
+    @torch.no_grad()
+    def negative_elbo(self, x: torch.Tensor, batch_size: int = 500) -> dict[str, float]:
+        """Average negative ELBO and its two terms on ``x`` (nats per image), one posterior sample each.
+
+        An upper bound on the negative log-likelihood: lower is better.
+        """
+        totals = {"loss": 0.0, "reconstruction": 0.0, "kl": 0.0}
+        for start in range(0, x.shape[0], batch_size):
+            batch = x[start : start + batch_size]
+            for name, value in vae_loss(batch, *self(batch)).items():
+                totals[name] += value.item() * batch.shape[0]
+        return {name: total / x.shape[0] for name, total in totals.items()}
