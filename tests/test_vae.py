@@ -1,0 +1,77 @@
+import math
+
+import pytest
+import torch
+from torch.distributions import Normal, kl_divergence
+
+from ganlib.data import BatchIterator, load_mnist
+from ganlib.divergences import kl_normal
+from ganlib.losses import gaussian_kl_to_standard, vae_loss
+from ganlib.models import VAE, Autoencoder
+from ganlib.steps import autoencoder_step, vae_step
+from ganlib.train import train
+
+
+def test_closed_form_kl_matches_torch_and_kl_normal():
+    mu, logvar = torch.randn(5, 3), torch.randn(5, 3)
+    std = torch.exp(0.5 * logvar)
+    expected = kl_divergence(Normal(mu, std), Normal(0.0, 1.0)).sum(dim=1)
+    assert torch.allclose(gaussian_kl_to_standard(mu, logvar), expected, atol=1e-5)
+    assert torch.allclose(gaussian_kl_to_standard(mu, logvar), kl_normal(mu, std, 0.0, 1.0).sum(dim=1), atol=1e-5)
+    assert torch.equal(gaussian_kl_to_standard(torch.zeros(2, 4), torch.zeros(2, 4)), torch.zeros(2))
+
+
+def test_vae_loss_terms_and_beta():
+    x = torch.rand(4, 1, 28, 28)
+    logits = torch.zeros(4, 1, 28, 28)  # every pixel predicted 0.5: reconstruction = 784 ln 2 per image
+    mu, logvar = torch.ones(4, 2), torch.zeros(4, 2)  # KL = 0.5 * (1 + 1) = 1 per image
+    losses = vae_loss(x, logits, mu, logvar, beta=4.0)
+    assert losses["reconstruction"].item() == pytest.approx(784 * math.log(2), rel=1e-5)
+    assert losses["kl"].item() == pytest.approx(1.0)
+    assert losses["loss"].item() == pytest.approx(784 * math.log(2) + 4.0, rel=1e-5)
+    with pytest.raises(ValueError, match="x_logits must match"):
+        vae_loss(x, torch.zeros(4, 784), mu, logvar)
+
+
+@pytest.mark.parametrize("arch", ["mlp", "conv"])
+@pytest.mark.parametrize("latent_dim", [2, 16])
+def test_shapes_and_ranges(arch, latent_dim):
+    vae = VAE(latent_dim, arch)
+    logits, mu, logvar = vae(torch.rand(3, 1, 28, 28))
+    assert logits.shape == (3, 1, 28, 28) and mu.shape == logvar.shape == (3, latent_dim)
+    images = vae.sample(5, generator=torch.Generator().manual_seed(0))
+    assert images.shape == (5, 1, 28, 28) and 0 <= images.min() and images.max() <= 1
+    assert Autoencoder(latent_dim, arch)(torch.rand(2, 784)).shape == (2, 1, 28, 28)  # flat images accepted
+
+
+def test_bad_inputs_are_explained():
+    vae = VAE(16)
+    with pytest.raises(ValueError, match=r"shape \(n, 16\)"):
+        vae.decode(torch.zeros(2, 8))
+    with pytest.raises(ValueError, match="28x28 one-channel images"):
+        vae(torch.zeros(2, 3, 32, 32))
+    with pytest.raises(ValueError, match="unknown architecture"):
+        VAE(16, "transformer")
+
+
+def test_vae_training_lowers_the_negative_elbo():
+    torch.manual_seed(0)
+    images, _ = load_mnist("train", source="subset")
+    val, _ = load_mnist("val", source="subset")
+    vae = VAE(8, "mlp")
+    before = vae.negative_elbo(val)["loss"]
+    optimizer = torch.optim.Adam(vae.parameters(), lr=1e-3)
+    history = train(vae_step(vae, optimizer), BatchIterator(images[:2000], batch_size=100), {"vae": vae}, {"vae": optimizer}, steps=60, progress=False)
+    after = vae.negative_elbo(val)
+    assert set(history) >= {"loss", "reconstruction", "kl"}
+    assert after["loss"] < 0.6 * before
+    assert after["kl"] > 0.5  # the code is in use, not collapsed to the prior
+
+
+def test_autoencoder_step_lowers_the_reconstruction_loss():
+    torch.manual_seed(0)
+    images, _ = load_mnist("val", source="subset")
+    model = Autoencoder(8, "mlp")
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    history = train(autoencoder_step(model, optimizer), BatchIterator(images, batch_size=100), {"ae": model}, {"ae": optimizer}, steps=30, log_every=10, progress=False)
+    assert history["loss"][-1] < 0.7 * history["loss"][0]
