@@ -27,8 +27,14 @@ NOTEBOOKS = ROOT / "notebooks"
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     """Run every cell of one notebook with the notebooks folder as working directory."""
     notebook = nbformat.read(path, as_version=4)
+    notebook.metadata.pop("widgets", None)  # state of an earlier run's widgets, if any
     client = NotebookClient(
-        notebook, timeout=1800, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        notebook,
+        timeout=1800,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        record_timing=False,  # keep the stored notebooks free of per-cell timestamps
+        store_widget_state=False,  # widget outputs carry their own static PNG; no second copy in metadata
     )
     start = time.perf_counter()
     try:

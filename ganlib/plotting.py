@@ -1,7 +1,7 @@
 """Figures for the course, in one consistent, colour-blind-safe style.
 
 Every function draws on a Matplotlib ``Axes`` you pass (or a new figure) and returns the ``Figure``.
-In a notebook, end the line with ``;`` or assign the result, so that the figure shows once.
+In a notebook, assign the result (``fig = image_grid(...)``) so that the figure shows once.
 """
 
 from __future__ import annotations

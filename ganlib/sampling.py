@@ -174,3 +174,42 @@ def metropolis_hastings(
             accepted += 1
         chain[t] = x
     return MetropolisHastingsResult(chain[:, 0] if scalar else chain, accepted / n_steps)
+
+
+def autocorrelation(chain: torch.Tensor, max_lag: int) -> torch.Tensor:
+    r"""Autocorrelation :math:`\rho_k` of a 1-D chain for lags :math:`k = 0, \dots,` ``max_lag``.
+
+    .. math:: \rho_k = \frac{\sum_{t=1}^{n-k} (x_t - \bar x)(x_{t+k} - \bar x)}{\sum_{t=1}^{n} (x_t - \bar x)^2}
+
+    :math:`\rho_0 = 1`; a chain that mixes well has :math:`\rho_k` falling to 0 after a few lags.
+    A chain that never moved has no variance; it is reported as perfectly correlated (all ones).
+    """
+    chain = torch.as_tensor(chain, dtype=torch.float64)
+    if chain.ndim != 1 or chain.shape[0] < 2:
+        raise ValueError(f"autocorrelation needs a 1-D chain of at least 2 states, got shape {tuple(chain.shape)}.")
+    check_count(max_lag, "max_lag")
+    n = chain.shape[0]
+    if max_lag >= n:
+        raise ValueError(f"max_lag must be smaller than the chain length {n}, got {max_lag}.")
+    x = chain - chain.mean()
+    spectrum = torch.fft.rfft(x, n=2 * n)  # zero-padded, so the circular products are the linear ones
+    autocovariance = torch.fft.irfft(spectrum * spectrum.conj(), n=2 * n)[: max_lag + 1]
+    if autocovariance[0] <= 0:
+        return torch.ones(max_lag + 1, dtype=torch.float64)
+    return autocovariance / autocovariance[0]
+
+
+def effective_sample_size(chain: torch.Tensor) -> float:
+    r"""How many independent draws a correlated 1-D chain of length :math:`n` is worth.
+
+    .. math:: n_\text{eff} = \frac{n}{1 + 2 \sum_{k=1}^{K} \rho_k}
+
+    summing the autocorrelations :math:`\rho_k` up to the lag :math:`K` before the first one that is
+    not positive (beyond it the estimates are mostly noise).
+    """
+    chain = torch.as_tensor(chain, dtype=torch.float64)
+    n = chain.shape[0] if chain.ndim == 1 else 0
+    rho = autocorrelation(chain, n - 1)[1:]
+    non_positive = (rho <= 0).nonzero()
+    cut = int(non_positive[0]) if len(non_positive) else len(rho)
+    return float(n / (1 + 2 * rho[:cut].sum()))
