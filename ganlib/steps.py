@@ -82,6 +82,7 @@ def gan_step(
     loss: str = "nonsaturating",
     d_steps: int = 1,
     gp_weight: float = 10.0,
+    pack: int = 1,
 ) -> StepFunction:
     """One round of the GAN game on ``(real, ...)`` batches: a discriminator update on every call, and a
     generator update on every ``d_steps``-th call (k D-steps per G-step).
@@ -89,6 +90,9 @@ def gan_step(
     Args:
         loss: ``"minimax"``, ``"nonsaturating"`` or ``"wgan-gp"`` (see ``ganlib.losses``).
         gp_weight: λ of the gradient penalty, used with ``"wgan-gp"`` only.
+        pack: PacGAN packing (Lin et al., 2018): the discriminator judges ``pack`` samples at once,
+            concatenated into one input of ``pack`` times the data size, so it can see the lack of variety
+            of a collapsed generator. The batch size must be a multiple of ``pack``.
 
     Logs ``d_loss`` and ``g_loss``, and the discriminator's mean opinion of real and fake samples:
     ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)) (for WGAN-GP, the critic's mean scores).
@@ -96,26 +100,35 @@ def gan_step(
     d_loss_fn, g_loss_fn = gan_losses(loss)
     if d_steps < 1:
         raise ValueError(f"d_steps must be at least 1, got {d_steps}.")
+    if pack < 1:
+        raise ValueError(f"pack must be at least 1, got {pack}.")
     wasserstein = loss == "wgan-gp"
     calls = 0
+
+    def packed(x: torch.Tensor) -> torch.Tensor:
+        """``(n, ...)`` samples → ``(n / pack, pack · features)``: each row holds ``pack`` samples side by side."""
+        return x if pack == 1 else x.reshape(x.shape[0] // pack, -1)
 
     def step(batch: Batch, precision: Precision) -> dict[str, torch.Tensor]:
         nonlocal calls
         real = batch[0]
+        if real.shape[0] % pack:
+            raise ValueError(f"the batch size ({real.shape[0]}) must be a multiple of pack={pack}.")
         z = torch.randn(real.shape[0], generator.latent_dim, device=real.device)
         with precision.autocast():
             fake = generator(z)
-            real_out, fake_out = discriminator(real), discriminator(fake.detach())
+            real, fake_detached = packed(real), packed(fake.detach())
+            real_out, fake_out = discriminator(real), discriminator(fake_detached)
             d_loss = d_loss_fn(real_out, fake_out)
             if wasserstein:
-                d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real, fake.detach())
+                d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real, fake_detached)
         precision.minimise(d_loss, d_optimizer)
         opinion = (lambda out: out.mean()) if wasserstein else (lambda out: torch.sigmoid(out).mean())
         logged = {"d_loss": d_loss, "d_real": opinion(real_out), "d_fake": opinion(fake_out)}
         calls += 1
         if calls % d_steps == 0:
             with precision.autocast():
-                g_loss = g_loss_fn(discriminator(fake))
+                g_loss = g_loss_fn(discriminator(packed(fake)))
             precision.minimise(g_loss, g_optimizer)
             logged["g_loss"] = g_loss
         return logged

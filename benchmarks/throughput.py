@@ -1,0 +1,170 @@
+"""Images per second of ganlib's GAN training against a loop in the style of pytorch/examples' dcgan.
+
+Both sides train the same 64×64 DCGAN (nz = 100, ngf = ndf = 64) on the same data (the MNIST subset
+resized to 64×64), batch 128, Adam(2e-4, β1 = 0.5), alternating in one process so that both see the
+same machine:
+
+* reference: a torch ``DataLoader`` over the images with per-item transforms (resize, to-tensor,
+  normalise) and 2 worker processes, and ``.item()`` on the losses at every step for logging;
+* ganlib: ``ganlib.train.train`` with ``ganlib.steps.gan_step`` over a ``BatchIterator`` whose images
+  were resized once and stay on the device; losses are read back once every ``log_every`` steps.
+
+    python benchmarks/throughput.py [--steps 8] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+from torchvision import transforms
+
+from ganlib.data import BatchIterator, load_mnist
+from ganlib.device import get_device, seed_everything
+from ganlib.models.dcgan import dcgan_init
+from ganlib.models.generator import Generator
+from ganlib.steps import gan_step
+from ganlib.train import train
+
+NZ, NGF, NDF, BATCH = 100, 64, 64, 128
+
+
+class Generator64(Generator):
+    """The 64×64 DCGAN generator: ``z → 8·ngf×4×4 → … → 1×64×64``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.latent_dim = NZ
+        layers: list[nn.Module] = []
+        channels = [NZ, 8 * NGF, 4 * NGF, 2 * NGF, NGF]
+        for i, (c_in, c_out) in enumerate(zip(channels, channels[1:])):
+            stride, padding = (1, 0) if i == 0 else (2, 1)
+            layers += [nn.ConvTranspose2d(c_in, c_out, 4, stride, padding, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(True)]
+        self.net = nn.Sequential(*layers, nn.ConvTranspose2d(NGF, 1, 4, 2, 1, bias=False), nn.Tanh())
+        self.apply(dcgan_init)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.net(z.view(-1, NZ, 1, 1))
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return (self(z) + 1) / 2
+
+
+def discriminator64() -> nn.Module:
+    """The 64×64 DCGAN discriminator, ``1×64×64 → … → 8·ndf×4×4 → 1 logit`` (the sigmoid lives in the loss)."""
+    layers: list[nn.Module] = [nn.Conv2d(1, NDF, 4, 2, 1, bias=False), nn.LeakyReLU(0.2, True)]
+    channels = [NDF, 2 * NDF, 4 * NDF, 8 * NDF]
+    for c_in, c_out in zip(channels, channels[1:]):
+        layers += [nn.Conv2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.LeakyReLU(0.2, True)]
+    net = nn.Sequential(*layers, nn.Conv2d(8 * NDF, 1, 4, 1, 0, bias=False), nn.Flatten(0))
+    net.apply(dcgan_init)
+    return net
+
+
+class SubsetImages(Dataset):
+    """The MNIST subset as PIL images, transformed one item at a time (as torchvision datasets do)."""
+
+    def __init__(self, pixels: torch.Tensor) -> None:
+        self.pixels = pixels
+        self.transform = transforms.Compose(
+            [transforms.Resize(64), transforms.ToTensor(), transforms.Normalize((0.5,), (0.5,))]
+        )
+
+    def __len__(self) -> int:
+        return self.pixels.shape[0]
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        return self.transform(Image.fromarray(self.pixels[index].numpy(), mode="L")), 0
+
+
+def make_models(device: torch.device) -> tuple[Generator64, nn.Module, torch.optim.Optimizer, torch.optim.Optimizer]:
+    g, d = Generator64().to(device), discriminator64().to(device)
+    adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.999))  # noqa: E731
+    return g, d, adam(g), adam(d)
+
+
+def reference_steps(batches, device: torch.device, models, steps: int) -> float:
+    """``steps`` updates written the way the example does them; returns images per second."""
+    g, d, opt_g, opt_d = models
+    criterion = nn.BCELoss()
+    start, done = time.perf_counter(), 0
+    for _ in range(steps):
+        real = next(batches)[0].to(device)
+        n = real.shape[0]
+        d.zero_grad()
+        label = torch.full((n,), 1.0, device=device)
+        output = torch.sigmoid(d(real))
+        err_d_real = criterion(output, label)
+        err_d_real.backward()
+        d_x = output.mean().item()
+        fake = g(torch.randn(n, NZ, 1, 1, device=device))
+        label.fill_(0.0)
+        output = torch.sigmoid(d(fake.detach()))
+        err_d_fake = criterion(output, label)
+        err_d_fake.backward()
+        d_g_z1 = output.mean().item()
+        opt_d.step()
+        g.zero_grad()
+        label.fill_(1.0)
+        output = torch.sigmoid(d(fake))
+        err_g = criterion(output, label)
+        err_g.backward()
+        d_g_z2 = output.mean().item()
+        opt_g.step()
+        _log = f"Loss_D {(err_d_real + err_d_fake).item():.4f} Loss_G {err_g.item():.4f} D(x) {d_x:.4f} D(G(z)) {d_g_z1:.4f}/{d_g_z2:.4f}"
+        done += n
+    return done / (time.perf_counter() - start)
+
+
+def ganlib_steps(data: BatchIterator, models, steps: int) -> float:
+    g, d, opt_g, opt_d = models
+    step = gan_step(g, d, opt_g, opt_d, loss="nonsaturating")
+    start = time.perf_counter()
+    train(step, data, {"G": g, "D": d}, {"G": opt_g, "D": opt_d}, steps=steps, progress=False, amp=True, channels_last=True)
+    return steps * BATCH / (time.perf_counter() - start)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--steps", type=int, default=8, help="timed steps per side per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    seed_everything(0)
+    device = get_device()
+    images, _ = load_mnist("train", source="subset")
+
+    loader = DataLoader(SubsetImages((images[:, 0] * 255).round().to(torch.uint8)), batch_size=BATCH, shuffle=True,
+                        num_workers=2, drop_last=True, persistent_workers=True)
+
+    def endless():
+        while True:
+            yield from loader
+
+    batches = endless()
+    resident = F.interpolate(images, size=64, mode="bilinear", antialias=True, align_corners=False).to(device) * 2 - 1
+    data = BatchIterator(resident, batch_size=BATCH, generator=torch.Generator().manual_seed(0))
+    reference_models, ganlib_models = make_models(device), make_models(device)
+
+    reference_steps(batches, device, reference_models, 1)  # warm-up: workers start, kernels load
+    ganlib_steps(data, ganlib_models, 1)
+    rates: dict[str, list[float]] = {"reference": [], "ganlib": []}
+    for round_ in range(args.rounds):
+        rates["reference"].append(reference_steps(batches, device, reference_models, args.steps))
+        rates["ganlib"].append(ganlib_steps(data, ganlib_models, args.steps))
+        print(f"round {round_ + 1}: reference {rates['reference'][-1]:.1f} img/s, ganlib {rates['ganlib'][-1]:.1f} img/s", flush=True)
+    reference, ours = (sum(r) / len(r) for r in (rates["reference"], rates["ganlib"]))
+    print(f"\ndevice {device}, {torch.get_num_threads()} threads, batch {BATCH}, 64x64 DCGAN (nz={NZ}, ngf=ndf={NGF})")
+    print(f"reference loop  {reference:8.1f} images/s")
+    print(f"ganlib          {ours:8.1f} images/s")
+    print(f"speed-up        {ours / reference:8.2f}x (target >= 1.30x)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
