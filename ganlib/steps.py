@@ -127,9 +127,11 @@ def gan_step(
         logged = {"d_loss": d_loss, "d_real": opinion(real_out), "d_fake": opinion(fake_out)}
         calls += 1
         if calls % d_steps == 0:
+            discriminator.requires_grad_(False)  # the G update needs gradients through D, not for D's weights
             with precision.autocast():
                 g_loss = g_loss_fn(discriminator(packed(fake)))
             precision.minimise(g_loss, g_optimizer)
+            discriminator.requires_grad_(True)
             logged["g_loss"] = g_loss
         return logged
 

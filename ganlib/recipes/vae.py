@@ -51,6 +51,6 @@ RECIPES = (
     Recipe(
         "vae2d-mnist",
         "MLP VAE, 2-D latent (for the manifold figure)",
-        lambda output, minutes, device: train_vae("vae2d-mnist", 2, "mlp", 60, output, minutes, device),
+        lambda output, minutes, device: train_vae("vae2d-mnist", 2, "mlp", 40, output, minutes, device),
     ),
 )
