@@ -10,6 +10,7 @@ VENV_DIR := $(VENV_ROOT)/$(REQ_HASH)
 PY := $(CURDIR)/.venv/bin/python
 SANITIZE := tests/nbval_sanitize.cfg
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
+export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
 .PHONY: help venv run test test-fast execute lab bench clean
@@ -26,16 +27,18 @@ venv:
 	  echo "Creating the environment $(VENV_DIR) (first time only: a few minutes)"; \
 	  rm -rf "$(VENV_DIR)" && mkdir -p "$(VENV_ROOT)" && \
 	  $(PYTHON) -m venv "$(VENV_DIR)" && \
-	  "$(VENV_DIR)/bin/python" -m pip install --quiet --upgrade pip "setuptools>=64" && \
+	  "$(VENV_DIR)/bin/python" -m pip install --quiet --upgrade pip "setuptools>=77" && \
 	  "$(VENV_DIR)/bin/python" -m pip install --quiet -r requirements.txt && \
 	  "$(VENV_DIR)/bin/python" -c "import matplotlib.pyplot" && \
 	  touch "$(VENV_DIR)/.complete" || { echo "Creating the environment failed"; exit 1; }; \
 	fi
 	@if [ "$$(readlink .venv)" != "$(VENV_DIR)" ]; then rm -rf .venv && ln -s "$(VENV_DIR)" .venv; fi
-	@$(PY) -c "import ganlib, sys; sys.exit(ganlib.__file__ != '$(CURDIR)/ganlib/__init__.py')" 2>/dev/null || \
+	@# ganlib is imported from this checkout through PYTHONPATH (exported above, inherited by kernels), so
+	@# several clones can share one cached environment; the editable install is for use outside make.
+	@$(PY) -m pip show ganlib >/dev/null 2>&1 || \
 	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
 	@$(PY) -c "import ganlib, sys; sys.exit(ganlib.__file__ != '$(CURDIR)/ganlib/__init__.py')" || \
-	  { echo "ganlib did not install from $(CURDIR)"; exit 1; }
+	  { echo "ganlib is not imported from $(CURDIR)"; exit 1; }
 
 run: venv
 	$(PY) benchmarks/notebooks.py --output build
