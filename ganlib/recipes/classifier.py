@@ -37,7 +37,7 @@ def random_affine(
     zoom: float = 0.1,
     shift: float = 2.0,
 ) -> torch.Tensor:
-    r"""Rotate each image by up to ``degrees``, scale it by up to ``1 ± zoom`` and shift it by up to ``shift`` pixels.
+    r"""Rotate each image by up to ``degrees``, scale it by ``1 ± zoom`` at most, shift it by up to ``shift`` pixels.
 
     Each image gets its own affine map :math:`x \mapsto s R_\theta x + t` of the pixel grid
     (coordinates in [-1, 1], so one pixel is 2/28), applied with bilinear interpolation.
@@ -48,7 +48,8 @@ def random_affine(
     scale = 1 + u[:, 1] * zoom
     cos, sin = scale * torch.cos(angle), scale * torch.sin(angle)
     translation = u[:, 2:] * shift * 2 / size
-    theta = torch.stack([torch.stack([cos, -sin, translation[:, 0]], 1), torch.stack([sin, cos, translation[:, 1]], 1)], 1)
+    rows = [torch.stack([cos, -sin, translation[:, 0]], 1), torch.stack([sin, cos, translation[:, 1]], 1)]
+    theta = torch.stack(rows, 1)  # (n, 2, 3)
     grid = F.affine_grid(theta, list(images.shape), align_corners=False)
     return F.grid_sample(images, grid, align_corners=False)
 
