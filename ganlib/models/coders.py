@@ -75,20 +75,21 @@ class ConvDecoder(nn.Module):
         return self.upsample(self.project(z).view(-1, 2 * self.width, 7, 7))
 
 
-def make_encoder(arch: Architecture, out_features: int) -> nn.Module:
-    """An encoder of the given architecture, ``"mlp"`` or ``"conv"``."""
-    return _pick(arch, MLPEncoder, ConvEncoder)(out_features)
+def make_encoder(arch: Architecture, out_features: int, width: int = 32) -> nn.Module:
+    """An encoder of the given architecture, ``"mlp"`` or ``"conv"`` (``width`` = first conv's channels)."""
+    _check_arch(arch)
+    return MLPEncoder(out_features) if arch == "mlp" else ConvEncoder(out_features, width)
 
 
-def make_decoder(arch: Architecture, latent_dim: int) -> nn.Module:
-    """A decoder of the given architecture, ``"mlp"`` or ``"conv"``."""
-    return _pick(arch, MLPDecoder, ConvDecoder)(latent_dim)
+def make_decoder(arch: Architecture, latent_dim: int, width: int = 32) -> nn.Module:
+    """A decoder of the given architecture, ``"mlp"`` or ``"conv"`` (``width`` = last conv's channels)."""
+    _check_arch(arch)
+    return MLPDecoder(latent_dim) if arch == "mlp" else ConvDecoder(latent_dim, width)
 
 
-def _pick(arch: str, mlp: type[nn.Module], conv: type[nn.Module]) -> type[nn.Module]:
+def _check_arch(arch: str) -> None:
     if arch not in ("mlp", "conv"):
         raise ValueError(f"unknown architecture {arch!r}; use 'mlp' or 'conv'.")
-    return mlp if arch == "mlp" else conv
 
 
 def check_latent(z: torch.Tensor, latent_dim: int) -> torch.Tensor:

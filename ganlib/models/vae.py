@@ -25,11 +25,11 @@ from ganlib.models.generator import Generator
 class VAE(Generator):
     """Gaussian encoder, Bernoulli decoder. ``forward(x)`` returns ``(x_logits, mu, logvar)``."""
 
-    def __init__(self, latent_dim: int = 16, arch: Architecture = "conv") -> None:
+    def __init__(self, latent_dim: int = 16, arch: Architecture = "conv", width: int = 32) -> None:
         super().__init__()
         self.latent_dim = latent_dim
-        self.encoder = make_encoder(arch, 2 * latent_dim)  # mean and log-variance side by side
-        self.decoder = make_decoder(arch, latent_dim)
+        self.encoder = make_encoder(arch, 2 * latent_dim, width)  # mean and log-variance side by side
+        self.decoder = make_decoder(arch, latent_dim, width)
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log-variance of q(z | x)."""
