@@ -46,7 +46,7 @@ RECIPES = (
     Recipe(
         "vae-mnist",
         "convolutional VAE, 16-D latent",
-        lambda output, minutes, device: train_vae("vae-mnist", 16, "conv", 60, output, minutes, device),
+        lambda output, minutes, device: train_vae("vae-mnist", 16, "conv", 100, output, minutes, device),
     ),
     Recipe(
         "vae2d-mnist",
