@@ -13,7 +13,7 @@ export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 export PYTHONWARNINGS ?= ignore::DeprecationWarning
 
-.PHONY: help venv run test test-fast execute lab bench clean
+.PHONY: help venv run test test-fast execute lab bench badges student slides clean
 
 help:
 	@echo "make run      execute every notebook headless into build/ (notebooks + HTML + index)"
@@ -21,6 +21,9 @@ help:
 	@echo "make lab      JupyterLab on 127.0.0.1 in notebooks/"
 	@echo "make execute  re-execute notebooks in place, storing their outputs (for authors)"
 	@echo "make bench    benchmarks: printed figures, not pass/fail"
+	@echo "make badges   (re)write the Colab badge and setup cell of every notebook (or NB=NN_) from pyproject.toml"
+	@echo "make student  student copies in build/student/: solutions replaced by stubs, self-checks kept"
+	@echo "make slides   reveal.js slide decks in build/slides/ that open offline (npm fetches reveal.js once)"
 
 venv:
 	@if [ ! -f "$(VENV_DIR)/.complete" ]; then \
@@ -50,13 +53,22 @@ test: venv
 	$(PY) -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
 
 test-fast: venv
-	$(PY) -m pytest tests -p no:cacheprovider
+	$(PY) -m pytest tests -p no:cacheprovider --ignore=tests/test_browser.py
 
 lab: venv
 	$(PY) -m jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks
 
 bench: venv
 	$(PY) benchmarks/notebooks.py
+
+badges: venv
+	$(PY) tools/badges.py $(if $(NB),--only $(NB))
+
+student: venv
+	$(PY) tools/student.py --output build/student
+
+slides: venv
+	$(PY) tools/slides.py --output build/slides
 
 clean:
 	rm -rf build

@@ -1,8 +1,12 @@
 """Execute the course notebooks headless and print each one's wall time against its budget.
 
-    python benchmarks/notebooks.py --output build   # executed copies + HTML + index page (make run)
+    python benchmarks/notebooks.py --output build   # executed copies + an HTML site (make run)
     python benchmarks/notebooks.py --inplace        # refresh the outputs stored in notebooks/ (make execute)
     python benchmarks/notebooks.py                  # timings only (make bench)
+
+The HTML site: one page per notebook, each with links to the contents and to the previous and next
+notebook, and ``index.html``, the table of contents: every notebook with its sections (``#`` and ``##``
+headings), linked to their anchors.
 
 A notebook's budget in seconds lives in its own metadata, under ``ganlib.budget_seconds``.
 Exits with status 1 when any cell fails.
@@ -14,6 +18,7 @@ import argparse
 import html
 import sys
 import time
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
@@ -45,11 +50,59 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     return notebook, time.perf_counter() - start, error
 
 
-def write_html(notebook: nbformat.NotebookNode, target: Path) -> None:
+def to_html(notebook: nbformat.NotebookNode) -> str:
     from nbconvert import HTMLExporter
 
     body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
-    target.write_text(body, encoding="utf-8")
+    return body
+
+
+class Headings(HTMLParser):
+    """The ``<h1>`` and ``<h2>`` of a page: (level, anchor id, text), without the pilcrow links."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str] | None = None
+        self._text: list[str] = []
+        self._in_anchor_link = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        if tag in ("h1", "h2") and attributes.get("id"):
+            self._open, self._text = (int(tag[1]), attributes["id"]), []
+        elif tag == "a" and "anchor-link" in (attributes.get("class") or ""):
+            self._in_anchor_link = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._in_anchor_link = False
+        elif self._open and tag == f"h{self._open[0]}":
+            self.found.append((*self._open, "".join(self._text).strip()))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open and not self._in_anchor_link:
+            self._text.append(data)
+
+
+def sections_of(page: str) -> list[tuple[int, str, str]]:
+    parser = Headings()
+    parser.feed(page)
+    return parser.found
+
+
+def with_navigation(page: str, previous: tuple[str, str] | None, following: tuple[str, str] | None) -> str:
+    """The page with a bar of links to the contents and to the neighbouring notebooks."""
+    links = ['<a href="index.html">contents</a>']
+    if previous:
+        links.insert(0, f'<a href="{html.escape(previous[0])}.html">&larr; {html.escape(previous[1])}</a>')
+    if following:
+        links.append(f'<a href="{html.escape(following[0])}.html">{html.escape(following[1])} &rarr;</a>')
+    bar = ('<nav style="font-family: sans-serif; padding: 0.6em 1em; border-bottom: 1px solid #ddd;">'
+           + " &middot; ".join(links) + "</nav>")
+    start = page.find(">", page.find("<body")) + 1
+    return page[:start] + bar + page[start:]
 
 
 def title_of(notebook: nbformat.NotebookNode) -> str:
@@ -61,16 +114,24 @@ def title_of(notebook: nbformat.NotebookNode) -> str:
     return "untitled"
 
 
-def write_index(entries: list[tuple[str, str, float]], output: Path) -> None:
-    rows = "\n".join(
-        f'<li><a href="{html.escape(name)}.html">{html.escape(title)}</a> <small>({seconds:.0f} s)</small></li>'
-        for name, title, seconds in entries
-    )
+def write_index(entries: list[tuple[str, str, float, list[tuple[int, str, str]]]], output: Path) -> None:
+    """The table of contents: each notebook, then its ``##`` sections."""
+    rows = []
+    for name, title, seconds, sections in entries:
+        items = "".join(
+            f'<li><a href="{html.escape(name)}.html#{html.escape(anchor)}">{html.escape(text)}</a></li>'
+            for level, anchor, text in sections if level == 2
+        )
+        rows.append(
+            f'<li><a href="{html.escape(name)}.html">{html.escape(title)}</a> <small>({seconds:.0f} s)</small>'
+            + (f"<ul>{items}</ul>" if items else "") + "</li>"
+        )
+    rows = "\n".join(rows)
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ganlib: generative models from first principles</title>
 <style>body {{ font-family: sans-serif; max-width: 44em; margin: 3em auto; line-height: 1.5; }}</style></head>
 <body><h1>Generative models from first principles</h1>
-<p>The executed notebooks of the course, in order.</p>
+<p>The executed notebooks of the course, in order, with their sections.</p>
 <ol>
 {rows}
 </ol></body></html>
@@ -94,7 +155,7 @@ def main() -> int:
     if args.output:
         args.output.mkdir(parents=True, exist_ok=True)
 
-    failures, entries = 0, []
+    failures, entries, pages = 0, [], []
     print(f"{'notebook':<40} {'seconds':>8} {'budget':>7}  status")
     for path in paths:
         notebook, seconds, error = execute(path)
@@ -107,11 +168,15 @@ def main() -> int:
             nbformat.write(notebook, path)
         if args.output:
             nbformat.write(notebook, args.output / path.name)
-            write_html(notebook, args.output / f"{path.stem}.html")
-            entries.append((path.stem, title_of(notebook), seconds))
+            pages.append(to_html(notebook))
+            entries.append((path.stem, title_of(notebook), seconds, sections_of(pages[-1])))
     if args.output:
+        for index, (page, entry) in enumerate(zip(pages, entries)):
+            previous = entries[index - 1][:2] if index else None
+            following = entries[index + 1][:2] if index + 1 < len(entries) else None
+            (args.output / f"{entry[0]}.html").write_text(with_navigation(page, previous, following), encoding="utf-8")
         write_index(entries, args.output)
-        print(f"executed notebooks and HTML pages in {args.output}/ (open index.html)")
+        print(f"executed notebooks and an HTML site in {args.output}/ (open index.html)")
     return 1 if failures else 0
 
 

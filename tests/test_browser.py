@@ -1,0 +1,267 @@
+"""The sliders work in a real JupyterLab, as a student uses them.
+
+For each notebook below: start JupyterLab on 127.0.0.1 (with a token, settings in a temporary folder,
+serving a temporary copy of notebooks/ so nothing is saved over the course), open the notebook in
+headless Chromium, run all cells, check that no cell shows an error, move a latent slider with the
+keyboard and check that the image of its panel changes: its ``src`` and its pixels, compared between
+screenshots of the image element saved in build/browser/. Every request not to 127.0.0.1 is refused.
+
+About 15-40 s per notebook on an idle machine, most of it running the cells. Needs Debian's chromium
+and the playwright package (see tests/_chromium.py): skipped without them, except in CI.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+from _chromium import browser, require_chromium
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SHOTS = ROOT / "build" / "browser"
+
+# The notebooks the issue asks for: latent sliders over the pretrained DCGAN, and the VAE's.
+REQUIRED = ["06_dcgan.ipynb", "03_autoencoders_and_vaes.ipynb"]
+# Runs only while one of those is missing: its sliders are built on the same LivePanel.
+STAND_IN = "01_sampling.ipynb"
+LATENT_LABEL = re.compile(r"^z\[\d+\]$")  # the labels of ganlib.widgets.latent's sliders
+KEY_PRESSES = 10  # one slider step each
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    """A JupyterLab server on a free loopback port, serving a copy of notebooks/."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("jupyter")
+    root = home / "notebooks"
+    shutil.copytree(NOTEBOOKS, root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+    # no "get Jupyter news?" prompt over the notebook, and no request for it
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_DATA_DIR": str(home / "data"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    token, port = secrets.token_hex(16), free_port()
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    log_path = home / "server.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=5):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+                time.sleep(0.5)
+        yield Lab(url, token, root)
+    finally:
+        try:  # a clean shutdown also stops the kernels it started
+            request = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
+            urllib.request.urlopen(request, timeout=10).close()
+            server.wait(timeout=30)
+        except (OSError, subprocess.TimeoutExpired):
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+def shut_down_kernels(lab: Lab) -> None:
+    """End the notebook sessions of a finished test, so the next one has the CPU to itself."""
+    def call(method: str, path: str):
+        request = urllib.request.Request(f"{lab.url}{path}?token={lab.token}", method=method)
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read() or b"null")
+
+    for session in call("GET", "/api/sessions"):
+        call("DELETE", f"/api/sessions/{session['id']}")
+
+
+# JavaScript run in the page; `path` is the notebook's path in the server, `panel(path)` its tab
+PANEL = """const panel = path => window.jupyterapp && Array.from(window.jupyterapp.shell.widgets('main'))
+  .find(widget => widget.context && widget.context.path === path && widget.content);"""
+
+KERNEL_IDLE = """path => {""" + PANEL + """
+  const notebook = panel(path);
+  const kernel = notebook && notebook.sessionContext.session && notebook.sessionContext.session.kernel;
+  return Boolean(kernel && kernel.status === 'idle' && notebook.content.widgets.length);
+}"""
+
+RUN_ALL = """path => {""" + PANEL + """
+  window.jupyterapp.shell.activateById(panel(path).id);
+  window.ganlibRunAll = undefined;
+  window.jupyterapp.commands.execute('notebook:run-all-cells').then(
+    done => { window.ganlibRunAll = String(done); }, error => { window.ganlibRunAll = 'error: ' + error; });
+}"""
+
+CELL_PROBLEMS = """path => {""" + PANEL + """
+  const problems = [];
+  panel(path).content.widgets.forEach((cell, index) => {
+    const model = cell.model;
+    if (model.type !== 'code') return;
+    const expected = (model.getMetadata('tags') || []).includes('raises-exception');
+    for (let i = 0; i < model.outputs.length; i++) {
+      const output = model.outputs.get(i).toJSON();
+      if (output.output_type === 'error' && !expected) problems.push(`cell ${index}: ${output.ename}: ${output.evalue}`);
+    }
+    if (model.executionCount === null) problems.push(`cell ${index} did not run`);
+  });
+  document.querySelectorAll('.jp-OutputArea-output').forEach(output => {
+    if (output.textContent.includes('Error displaying widget')) problems.push('a widget failed to display: ' + output.textContent.trim());
+  });
+  return problems;
+}"""
+
+
+def notebook_to_test(name: str) -> Path:
+    """The notebook's path, or skip/fail the test following the rules of REQUIRED and STAND_IN."""
+    present = [required for required in REQUIRED if (NOTEBOOKS / required).exists()]
+    if name == STAND_IN and len(present) == len(REQUIRED):
+        pytest.skip(f"{' and '.join(REQUIRED)} exist: the stand-in {STAND_IN} is not needed")
+    if not (NOTEBOOKS / name).exists():
+        if present:
+            pytest.fail(f"notebooks/{name} is missing while {', '.join(present)} exists: the browser test needs both")
+        pytest.skip(f"notebooks/{name} is not written yet; {STAND_IN} stands in for it")
+    return NOTEBOOKS / name
+
+
+def slider_and_image(page, latent: bool):
+    """A slider's handle and the image of the same panel (the slider's nearest VBox holding an image)."""
+    sliders = page.locator(".widget-slider")
+    if latent:
+        sliders = sliders.filter(has=page.locator(".widget-label", has_text=LATENT_LABEL))
+    panel_of = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' widget-vbox ')][.//img[contains(@class, 'widget-image')]][1]"
+    for index in range(sliders.count()):
+        slider = sliders.nth(index)
+        panel = slider.locator(panel_of)
+        if panel.count():
+            return slider.locator(".noUi-handle").first, panel.locator(".widget-image").first
+    pytest.fail("no " + ("latent slider (labelled z[0], z[1], ...)" if latent else "slider") + " next to an image was displayed")
+
+
+def settle(page, image, path: str, quiet: float = 1.0, timeout: float = 60.0) -> None:
+    """Wait until the kernel is idle and the image has not changed for ``quiet`` seconds."""
+    deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
+    while time.monotonic() < deadline:
+        src, idle = image.get_attribute("src"), page.evaluate(KERNEL_IDLE, path)
+        if src != last or not idle:
+            last, since = src, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            return
+        page.wait_for_timeout(200)
+    pytest.fail(f"the image kept changing or the kernel stayed busy for {timeout:.0f} s after the slider moved")
+
+
+def changed_fraction(before: Path, after: Path) -> float:
+    """The fraction of pixels that differ clearly (by more than 16 of 255 in some channel)."""
+    a, b = (np.asarray(Image.open(path).convert("RGB"), dtype=np.int16) for path in (before, after))
+    if a.shape != b.shape:
+        return 1.0
+    return float((np.abs(a - b).max(axis=-1) > 16).mean())
+
+
+@pytest.mark.parametrize("name", [*REQUIRED, STAND_IN])
+def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.FixtureRequest) -> None:
+    path = notebook_to_test(name)
+    lab = request.getfixturevalue("lab")  # skips here when Chromium or Playwright is missing (outside CI)
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    budget = json.loads(path.read_text()).get("metadata", {}).get("ganlib", {}).get("budget_seconds", 60)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    stem, refused, page_errors, started = path.stem, [], [], time.monotonic()
+
+    with browser(refused, height=1600) as context:  # tall enough for a whole panel
+        page = context.new_page()
+        page.on("pageerror", lambda error: page_errors.append(str(error)))
+        try:
+            page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")  # reset: no tabs from earlier tests
+            page.wait_for_function(KERNEL_IDLE, arg=name, timeout=120_000, polling=250)
+            opened = time.monotonic()
+
+            page.evaluate(RUN_ALL, name)
+            page.wait_for_function("() => window.ganlibRunAll !== undefined", timeout=(60 + 3 * budget) * 1000, polling=500)
+            page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000, polling=250)
+            ran = time.monotonic()
+            assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: cells show errors (page errors: {page_errors})"
+
+            handle, image = slider_and_image(page, latent=name != STAND_IN)
+            image.scroll_into_view_if_needed()
+            page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
+            src_before, value_before = image.get_attribute("src"), handle.get_attribute("aria-valuenow")
+            image.screenshot(path=SHOTS / f"{stem}-before.png")
+
+            handle.focus()
+            for key in ("ArrowRight", "ArrowLeft"):  # left only if the slider started at its maximum
+                for _ in range(KEY_PRESSES):
+                    handle.press(key)
+                if handle.get_attribute("aria-valuenow") != value_before:
+                    break
+            assert handle.get_attribute("aria-valuenow") != value_before, "the slider did not move with the keyboard"
+
+            try:
+                page.wait_for_function(
+                    "([image, old]) => image.src !== old && image.complete && image.naturalWidth > 0",
+                    arg=[image.element_handle(), src_before], timeout=60_000,
+                )
+            except PlaywrightTimeout:
+                pytest.fail(f"{name}: the slider moved ({value_before} -> {handle.get_attribute('aria-valuenow')}) "
+                            "but the image's src did not change within 60 s")
+            settle(page, image, name)  # ipywidgets sends one change at a time: wait for the last redraw
+            image.screenshot(path=SHOTS / f"{stem}-after.png")
+            moved, value_after = time.monotonic(), handle.get_attribute("aria-valuenow")
+
+            assert image.get_attribute("src") != src_before
+            fraction = changed_fraction(SHOTS / f"{stem}-before.png", SHOTS / f"{stem}-after.png")
+            assert fraction > 0.001, f"the image's src changed but only {fraction:.4%} of its pixels did"
+            assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: errors after moving the slider"
+            assert not page_errors, f"JavaScript errors in JupyterLab: {page_errors}"
+        except BaseException:  # pytest.fail raises a BaseException
+            page.screenshot(path=SHOTS / f"{stem}-failure.png", full_page=True)
+            raise
+        finally:
+            shut_down_kernels(lab)
+
+    print(f"{name}: slider {value_before} -> {value_after}; open {opened - started:.1f} s, run all {ran - opened:.1f} s, slider {moved - ran:.1f} s; "
+          f"{fraction:.1%} of the image changed; refused {len(refused)} outside request(s): {sorted(set(refused))}")

@@ -1,0 +1,125 @@
+"""Give every notebook an "Open in Colab" badge and a Colab setup cell, both written from pyproject.toml.
+
+    python tools/badges.py                       # rewrite every notebook in notebooks/ (make badges)
+    python tools/badges.py notebooks/01_*.ipynb  # only these notebooks (or --only 01_, make badges NB=01_)
+    python tools/badges.py --check               # change nothing; exit 1 if a notebook is out of date
+
+The repository and branch are named once, in pyproject.toml:
+
+    [tool.ganlib]
+    repository = "https://github.com/OWNER/REPO"
+    branch = "main"
+
+Each notebook then starts with two cells, found again on the next run by their tags:
+
+1. a markdown cell tagged ``colab-badge``: the badge, linking to
+   https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/notebooks/NAME.ipynb
+2. a code cell tagged ``colab-setup``: inside Colab only, it clones the repository (so ``data/`` with the
+   MNIST subset and the checkpoints comes along), installs ganlib from the clone and makes it importable
+   without restarting the runtime. Anywhere else it prints nothing and changes nothing, so strict nbval
+   passes and a local run is unaffected.
+
+Running the script again replaces both cells wherever they are, so it is safe to re-run after the
+repository or branch changes. Everything else in the notebook is left as it is.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest brings tomli
+    import tomli as tomllib
+
+ROOT = Path(__file__).resolve().parent.parent
+BADGE_TAG, SETUP_TAG = "colab-badge", "colab-setup"
+CLONE = "/content/ganlib"  # where the setup cell puts the repository inside Colab
+
+BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+SETUP = f"""\
+# Setup for Google Colab: fetch the course (ganlib and its data/) and install it. Elsewhere this does nothing.
+import sys
+
+if "google.colab" in sys.modules:
+    !test -d {CLONE} || git clone --quiet --depth 1 --branch {{branch}} {{repository}} {CLONE}
+    %pip install --quiet -e {CLONE}
+    sys.path.insert(0, "{CLONE}")  # import ganlib now, without restarting the runtime
+    %cd {CLONE}/notebooks"""
+
+
+def settings(pyproject: Path = ROOT / "pyproject.toml") -> tuple[str, str]:
+    """The repository URL and branch from ``[tool.ganlib]``."""
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8")).get("tool", {}).get("ganlib", {})
+    missing = [key for key in ("repository", "branch") if not config.get(key)]
+    if missing:
+        sys.exit(f"{pyproject}: set {', '.join(missing)} under [tool.ganlib], e.g. repository = \"https://github.com/OWNER/REPO\"")
+    return config["repository"].rstrip("/").removesuffix(".git"), config["branch"]
+
+
+def colab_url(repository: str, branch: str, notebook: str) -> str:
+    """Colab's address for a notebook of a GitHub repository."""
+    match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", repository)
+    if not match:
+        sys.exit(f"Colab opens notebooks from GitHub: repository must look like https://github.com/OWNER/REPO, got {repository!r}")
+    owner, repo = match.groups()
+    return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/notebooks/{notebook}"
+
+
+def colab_cells(notebook_name: str, repository: str, branch: str) -> list[nbformat.NotebookNode]:
+    """The badge cell and the setup cell for one notebook (fixed ids, so a rewrite is deterministic)."""
+    badge = nbformat.v4.new_markdown_cell(
+        BADGE.format(url=colab_url(repository, branch, notebook_name)), id=BADGE_TAG, metadata={"tags": [BADGE_TAG]}
+    )
+    setup = nbformat.v4.new_code_cell(
+        SETUP.format(repository=repository, branch=branch), id=SETUP_TAG, metadata={"tags": [SETUP_TAG]}
+    )
+    return [badge, setup]
+
+
+def with_colab_cells(notebook: nbformat.NotebookNode, name: str, repository: str, branch: str) -> nbformat.NotebookNode:
+    """The notebook with its badge and setup cells (re)written at the top."""
+    tagged = {BADGE_TAG, SETUP_TAG}
+    old = {tag: cell for cell in notebook.cells for tag in cell.metadata.get("tags", []) if tag in tagged}
+    rest = [cell for cell in notebook.cells if not tagged & set(cell.metadata.get("tags", []))]
+    badge, setup = colab_cells(name, repository, branch)
+    if SETUP_TAG in old and old[SETUP_TAG].source == setup.source:
+        setup.execution_count = old[SETUP_TAG].get("execution_count")  # keep the count of the last run
+    notebook.cells = [badge, setup, *rest]
+    return notebook
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/NN_*.ipynb")
+    parser.add_argument("--only", help="only the notebooks whose file name contains this text (make badges NB=03_)")
+    parser.add_argument("--check", action="store_true", help="report out-of-date notebooks and exit 1; write nothing")
+    args = parser.parse_args()
+
+    repository, branch = settings()
+    paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+    paths = [path for path in paths if not args.only or args.only in path.name]
+    stale = []
+    for path in paths:
+        before = path.read_text(encoding="utf-8")
+        notebook = with_colab_cells(nbformat.reads(before, as_version=4), path.name, repository, branch)
+        after = nbformat.writes(notebook) + "\n"
+        if after == before:
+            continue
+        stale.append(path)
+        if not args.check:
+            path.write_text(after, encoding="utf-8")
+            print(f"updated {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    if args.check and stale:
+        print("out of date (run `make badges`): " + ", ".join(p.name for p in stale), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
