@@ -60,6 +60,9 @@ lab: venv
 
 bench: venv
 	$(PY) benchmarks/notebooks.py
+	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/widgets.py
+	$(PY) benchmarks/throughput.py
 
 badges: venv
 	$(PY) tools/badges.py $(if $(NB),--only $(NB))
