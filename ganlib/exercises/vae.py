@@ -1,0 +1,196 @@
+r"""Self-checks for notebook 03, *Autoencoders and VAEs*.
+
+* :func:`check_kl_term`: the closed-form :math:`\mathrm{KL}(\mathcal N(\mu, \operatorname{diag}\sigma^2) \,\|\, \mathcal N(0, I))`
+  of the ELBO, one value per row;
+* :func:`check_reparameterise`: the reparameterisation :math:`z = \mu + \sigma \odot \varepsilon`, with
+  gradients flowing into :math:`\mu` and :math:`\log \sigma^2`;
+* :func:`check_active_dimensions`: count the latent dimensions whose KL to the prior, averaged over the
+  inputs, exceeds a threshold; the others have collapsed onto the prior (posterior collapse).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+
+from ganlib.exercises import ExerciseError, passed, require
+from ganlib.losses import gaussian_kl_to_standard
+
+
+def _call(function: Callable[..., object], *args: torch.Tensor) -> object:
+    """Call the learner's function, turning a crash into a hint."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
+        raise ExerciseError(
+            f"calling your function failed with {type(error).__name__}: {error}. It receives whole tensors: "
+            "use torch.exp, torch.log, .pow(2), .sum(dim=...) rather than math functions."
+        ) from error
+
+
+def _kl_cases() -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior means and log-variances of 6 codes of 4 dimensions, the first one exactly the prior."""
+    generator = torch.Generator().manual_seed(0)
+    mu = torch.randn(6, 4, generator=generator, dtype=torch.float64)
+    logvar = torch.randn(6, 4, generator=generator, dtype=torch.float64)
+    mu[0], logvar[0] = 0.0, 0.0
+    return mu, logvar
+
+
+def check_kl_term(kl_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    r"""``kl_fn(mu, logvar)`` must return :math:`\mathrm{KL}(q(z \mid x) \,\|\, p(z))` for each row, shape ``(n,)``.
+
+    ``mu`` and ``logvar`` (:math:`\log \sigma^2`) have shape ``(n, d)``; checked against the closed form on six
+    rows (the first one equal to the prior), then against a Monte Carlo estimate.
+    """
+    mu, logvar = _kl_cases()
+    answer = _call(kl_fn, mu.clone(), logvar.clone())
+    require(answer is not None, "your function returns None: end it with `return` and the KL values.")
+    require(isinstance(answer, torch.Tensor), f"return a tensor, not a {type(answer).__name__}.")
+    expected = gaussian_kl_to_standard(mu, logvar)
+    require(
+        answer.shape == expected.shape,
+        f"return one KL per row, shape {tuple(expected.shape)}; got {tuple(answer.shape)}. The KL of a diagonal "
+        "Gaussian is a sum over the latent dimensions (dim=1), not over the batch.",
+    )
+    value = answer.detach().double()
+    if torch.allclose(value, expected, rtol=1e-6, atol=1e-9):
+        mc = _monte_carlo_kl(mu[1], logvar[1])
+        passed(
+            f"the closed form matches for all six codes, e.g. {float(expected[1]):.3f} nats for the second one; "
+            f"a Monte Carlo average of log q(z|x) − log p(z) over 200,000 draws gives {mc:.3f}."
+        )
+        return
+    require(
+        abs(float(value[0])) < 1e-9,
+        f"when q(z|x) is the prior itself (μ = 0, log σ² = 0) the KL must be 0, but yours gives {float(value[0]):.4g}: "
+        "check the constant term, −1 per dimension.",
+    )
+    require(
+        not torch.allclose(value, 2 * expected, rtol=1e-6),
+        "exactly twice the right value: the closed form has a factor ½ in front of the sum.",
+    )
+    with_plus_log = 0.5 * (mu.pow(2) + logvar.exp() + logvar - 1).sum(dim=1)
+    require(
+        not torch.allclose(value, with_plus_log, rtol=1e-6),
+        "the sign of the log term is off: the KL has −log σ², i.e. −logvar.",
+    )
+    require(
+        False,
+        "not the closed form yet. Remember that logvar is log σ², so σ² = exp(logvar), and that each dimension "
+        "contributes ½(μ² + σ² − log σ² − 1) (notebook 02's KL of two normals with μ_q = 0, σ_q = 1).",
+    )
+
+
+def _monte_carlo_kl(mu: torch.Tensor, logvar: torch.Tensor, draws: int = 200_000) -> float:
+    """Average of log q(z) − log p(z) over draws z ~ q, for one code's mean and log-variance."""
+    std = torch.exp(0.5 * logvar)
+    z = mu + std * torch.randn(draws, mu.shape[0], generator=torch.Generator().manual_seed(1), dtype=mu.dtype)
+    q = torch.distributions.Normal(mu, std)
+    prior = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+    return float((q.log_prob(z) - prior.log_prob(z)).sum(dim=1).mean())
+
+
+def check_reparameterise(reparameterise: Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    r"""``reparameterise(mu, logvar, eps)`` must return :math:`z = \mu + \sigma \odot \varepsilon` with
+    :math:`\sigma = \exp(\tfrac12 \log\sigma^2)`, built from the given ``eps`` so that gradients reach
+    ``mu`` and ``logvar``.
+    """
+    generator = torch.Generator().manual_seed(0)
+    mu = torch.randn(5, 3, generator=generator, dtype=torch.float64).requires_grad_()
+    logvar = torch.randn(5, 3, generator=generator, dtype=torch.float64).requires_grad_()
+    eps = torch.randn(5, 3, generator=generator, dtype=torch.float64)
+    z = _call(reparameterise, mu, logvar, eps)
+    require(z is not None, "your function returns None: end it with `return` and the codes z.")
+    require(isinstance(z, torch.Tensor), f"return a tensor, not a {type(z).__name__}.")
+    require(z.shape == mu.shape, f"one code per row of mu: expected shape {tuple(mu.shape)}, got {tuple(z.shape)}.")
+    std = torch.exp(0.5 * logvar)
+    expected = mu + std * eps
+    if not torch.allclose(z.detach(), expected.detach(), rtol=1e-6):
+        again = _call(reparameterise, mu, logvar, eps)
+        require(
+            isinstance(again, torch.Tensor) and torch.equal(again.detach(), z.detach()),
+            "two calls with the same eps give different codes: use the eps you are given instead of drawing new noise.",
+        )
+        require(
+            not torch.allclose(z.detach(), (mu + logvar.exp() * eps).detach(), rtol=1e-6),
+            "you scaled ε by the variance σ² = exp(logvar); scale it by the standard deviation σ = exp(½·logvar).",
+        )
+        require(
+            not torch.allclose(z.detach(), (mu + logvar * eps).detach(), rtol=1e-6),
+            "logvar is log σ², not σ: turn it into the standard deviation with exp(½·logvar) first.",
+        )
+        require(False, "z should be μ + σ ε with σ = exp(½·logvar): shift the standard normal ε, then scale it.")
+    require(z.requires_grad, "z is cut off from the graph (.detach(), .item(), numpy or torch.no_grad): gradients "
+            "must flow from z back to mu and logvar, which is the point of the trick.")
+    z.sum().backward()
+    require(
+        mu.grad is not None and logvar.grad is not None,
+        "the gradient does not reach mu or logvar: build z from them with tensor operations only.",
+    )
+    require(
+        torch.allclose(mu.grad, torch.ones_like(mu)) and torch.allclose(logvar.grad, 0.5 * std.detach() * eps),
+        "the values are right but the gradients are not: compute z as one differentiable expression of mu and logvar.",
+    )
+    draws = torch.randn(100_000, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    samples = reparameterise(torch.full_like(draws, 2.0), torch.full_like(draws, math.log(0.25)), draws)
+    passed(
+        f"∂z/∂μ = 1 and ∂z/∂log σ² = ½σε, as expected; with μ = 2, σ = 0.5 and 100,000 draws of ε the codes have "
+        f"mean {float(samples.mean()):.3f} and standard deviation {float(samples.std()):.3f}."
+    )
+
+
+def _usage_cases() -> tuple[torch.Tensor, torch.Tensor]:
+    """Posterior means and log-variances of 400 inputs in 8 dimensions, each dimension used to a known degree.
+
+    Average KL per dimension, roughly: 1.5, 0.65, 0.14 (active at 0.1 nats); 0.075 with Var μ = 0.15 and 0.073
+    with Var μ = 0.09 (inactive, but active if the ½ is forgotten, the first also by Var μ > 0.1); then
+    0.006, 0.0002 and exactly 0 (the prior itself).
+    """
+    mean_spread = torch.tensor([1.0, 0.7, 0.4, 0.15**0.5, 0.3, 0.1, 0.02, 0.0], dtype=torch.float64)
+    variance = torch.tensor([0.05, 0.2, 0.6, 1.0, 0.7, 0.95, 0.98, 1.0], dtype=torch.float64)
+    noise = torch.randn(400, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    noise = (noise - noise.mean(dim=0)) / noise.std(dim=0)  # exactly the intended spread of the means
+    return mean_spread * noise, variance.log().expand(400, 8).clone()
+
+
+def _count(values: torch.Tensor, threshold: float) -> int:
+    return int((values > threshold).sum())
+
+
+def check_active_dimensions(active_dimensions: Callable[[torch.Tensor, torch.Tensor, float], int]) -> None:
+    r"""``active_dimensions(mu, logvar, threshold)`` must count the latent dimensions ``j`` whose KL to the prior,
+    averaged over the inputs, exceeds ``threshold`` nats:
+    :math:`rac1n \sum_{i} 	frac12 (\mu_{ij}^2 + \sigma_{ij}^2 - \log \sigma_{ij}^2 - 1) >` ``threshold``.
+    ``mu`` and ``logvar`` hold one input per row, shape ``(n, d)``.
+    """
+    mu, logvar = _usage_cases()
+    answer = _call(active_dimensions, mu.clone(), logvar.clone(), 0.1)
+    require(answer is not None, "your function returns None: end it with `return` and the count.")
+    require(
+        isinstance(answer, int) or (isinstance(answer, torch.Tensor) and answer.numel() == 1),
+        f"return one number, the count of active dimensions; got a {type(answer).__name__}"
+        + (f" of shape {tuple(answer.shape)}" if isinstance(answer, torch.Tensor) else "")
+        + ". Add up a boolean tensor with .sum() and take int(…).",
+    )
+    count, d = int(answer), mu.shape[1]
+    per_entry = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)
+    expected = _count(per_entry.mean(dim=0), 0.1)
+    if count != expected:
+        require(count <= d, f"{count} active dimensions out of {d}? Average over the inputs (dim=0), so that each "
+                "latent dimension gets one value.")
+        require(count != _count(per_entry.sum(dim=0), 0.1), "summing over the inputs makes every dimension look "
+                "used once there are enough of them: average over the inputs (mean over dim=0).")
+        require(count != _count(2 * per_entry.mean(dim=0), 0.1), "you count too many: the KL of each dimension has "
+                "a factor ½ in front, ½(μ² + σ² − log σ² − 1).")
+        require(count != _count(mu.var(dim=0), 0.1), "that is the spread of the posterior means, Var μ_j; the "
+                "question asks for the KL, which also sees how noisy the code is (σ²).")
+        require(False, f"your function finds {count} active dimensions. Compute ½(μ² + σ² − log σ² − 1) for every "
+                "entry, average over the inputs (dim=0), and count the dimensions above the threshold.")
+    strict = _call(active_dimensions, mu.clone(), logvar.clone(), 0.5)
+    require(int(strict) == _count(per_entry.mean(dim=0), 0.5), "with threshold=0.5 the count should drop: use the "
+            "threshold argument you are given instead of a fixed number.")
+    rates = " ".join(f"{v:.2f}" for v in per_entry.mean(dim=0).tolist())
+    passed(f"{expected} of the {d} dimensions carry more than 0.1 nats (average KL per dimension: {rates}).")

@@ -1,0 +1,140 @@
+"""ganlib.exercises.vae: right answers pass, typical mistakes get their hint, wrong answers never pass."""
+
+import math
+import re
+
+import pytest
+import torch
+
+from ganlib.exercises import ExerciseError
+from ganlib.exercises.vae import _usage_cases, check_active_dimensions, check_kl_term, check_reparameterise
+
+
+def kl_right(mu, logvar):
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
+
+
+def test_kl_term_accepts_the_closed_form_and_torch_distributions(capsys):
+    check_kl_term(kl_right)
+
+    def kl_with_distributions(mu, logvar):
+        q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+        p = torch.distributions.Normal(torch.zeros_like(mu), torch.ones_like(mu))
+        return torch.distributions.kl_divergence(q, p).sum(dim=1)
+
+    check_kl_term(kl_with_distributions)
+    out = capsys.readouterr().out
+    assert out.count("Correct: the closed form matches") == 2
+    # the Monte Carlo estimate quoted in the message agrees with the closed form it quotes
+    closed, mc = map(float, re.search(r"e\.g\. ([\d.]+) nats.* gives ([\d.]+)\.", out).groups())
+    assert closed > 0.5 and mc == pytest.approx(closed, abs=0.05)
+
+
+@pytest.mark.parametrize(
+    "kl_fn, hint",
+    [
+        (lambda mu, lv: None, "returns None"),
+        (lambda mu, lv: kl_right(mu, lv).sum(), "one KL per row"),
+        (lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() - lv - 1).sum(dim=0), "one KL per row"),
+        (lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() - lv).sum(dim=1), "must be 0"),
+        (lambda mu, lv: 2 * kl_right(mu, lv), "twice"),
+        (lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp() + lv - 1).sum(dim=1), "sign of the log term"),
+        (lambda mu, lv: 0.5 * (mu.pow(2) + lv.exp().pow(2) - 2 * lv - 1).sum(dim=1), "logvar is log σ²"),
+        (lambda mu, lv: math.exp(lv), "use torch.exp"),
+        (lambda mu, lv: kl_right(mu, lv).tolist(), "return a tensor"),
+    ],
+)
+def test_kl_term_hints(kl_fn, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_kl_term(kl_fn)
+
+
+def test_reparameterise_accepts_the_trick(capsys):
+    check_reparameterise(lambda mu, logvar, eps: mu + torch.exp(0.5 * logvar) * eps)
+    check_reparameterise(lambda mu, logvar, eps: torch.addcmul(mu, logvar.mul(0.5).exp(), eps))
+    out = capsys.readouterr().out
+    assert out.count("Correct: ") == 2
+    # 100,000 draws of N(2, 0.5²): the quoted moments are within a few standard errors of the truth
+    mean, std = map(float, re.search(r"mean ([\d.]+) and standard deviation ([\d.]+)\.", out).groups())
+    assert mean == pytest.approx(2.0, abs=0.01) and std == pytest.approx(0.5, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda mu, lv, eps: None, "returns None"),
+        (lambda mu, lv, eps: mu + torch.exp(0.5 * lv) * torch.randn_like(mu), "same eps"),
+        (lambda mu, lv, eps: mu + lv.exp() * eps, "variance"),
+        (lambda mu, lv, eps: mu + lv * eps, "not σ"),
+        (lambda mu, lv, eps: (mu + torch.exp(0.5 * lv) * eps).detach(), "cut off from the graph"),
+        (lambda mu, lv, eps: mu.detach() + torch.exp(0.5 * lv) * eps, "gradient does not reach"),
+        (lambda mu, lv, eps: (mu + torch.exp(0.5 * lv) * eps)[0], "one code per row"),
+        (lambda mu, lv, eps: mu * torch.exp(0.5 * lv) + eps, "shift the standard normal"),
+    ],
+)
+def test_reparameterise_hints(fn, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_reparameterise(fn)
+
+
+def test_reparameterise_rejects_right_values_with_wrong_gradients():
+    def frozen_scale(mu, logvar, eps):  # the value is right, but σ is a constant to autograd
+        return mu + torch.exp(0.5 * logvar).detach() * eps
+
+    def zero_gradient(mu, logvar, eps):  # logvar is in the graph, yet its gradient is 0
+        return frozen_scale(mu, logvar, eps) + 0 * logvar
+
+    with pytest.raises(ExerciseError, match="does not reach mu or logvar"):
+        check_reparameterise(frozen_scale)
+    with pytest.raises(ExerciseError, match="gradients are not"):
+        check_reparameterise(zero_gradient)
+
+
+def rate_count(mu, logvar, threshold):
+    return int((0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)).mean(dim=0).gt(threshold).sum())
+
+
+def test_usage_cases_sit_where_the_hints_need_them():
+    """Each typical mistake must give its own count, different from the right one."""
+    mu, logvar = _usage_cases()
+    kl = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)
+    counts = {
+        "right": rate_count(mu, logvar, 0.1),
+        "sum over inputs": int(kl.sum(dim=0).gt(0.1).sum()),
+        "no half": int((2 * kl).mean(dim=0).gt(0.1).sum()),
+        "variance of means": int(mu.var(dim=0).gt(0.1).sum()),
+    }
+    assert counts == {"right": 3, "sum over inputs": 7, "no half": 5, "variance of means": 4}
+    assert rate_count(mu, logvar, 0.5) == 2
+
+
+def test_active_dimensions_accepts_the_average_kl_count(capsys):
+    check_active_dimensions(rate_count)
+
+    def with_distributions(mu, logvar, threshold=0.1):
+        q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
+        kl = torch.distributions.kl_divergence(q, torch.distributions.Normal(0.0, 1.0))
+        return (kl.mean(dim=0) > threshold).sum()  # a 0-d tensor is fine too
+
+    check_active_dimensions(with_distributions)
+    out = capsys.readouterr().out
+    assert out.count("Correct: 3 of the 8 dimensions carry more than 0.1 nats") == 2
+    assert "1.52 0.65 0.14 0.07 0.07 0.01 0.00 0.00" in out
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda mu, lv, t: None, "returns None"),
+        (lambda mu, lv, t: (0.5 * (mu.pow(2) + lv.exp() - lv - 1)).mean(dim=0) > t, "return one number"),
+        (lambda mu, lv, t: int((0.5 * (mu.pow(2) + lv.exp() - lv - 1)).mean(dim=1).gt(t).sum()), "out of 8"),
+        (lambda mu, lv, t: int((0.5 * (mu.pow(2) + lv.exp() - lv - 1)).sum(dim=0).gt(t).sum()), "average over the inputs"),
+        (lambda mu, lv, t: int((mu.pow(2) + lv.exp() - lv - 1).mean(dim=0).gt(t).sum()), "factor ½"),
+        (lambda mu, lv, t: int(mu.var(dim=0).gt(t).sum()), "spread of the posterior means"),
+        (lambda mu, lv, t: rate_count(mu, lv, 0.1), "threshold argument"),
+        (lambda mu, lv, t: 1, "finds 1 active"),
+    ],
+)
+def test_active_dimensions_hints(fn, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_active_dimensions(fn)
