@@ -39,7 +39,7 @@ venv:
 	@# ganlib is imported from this checkout through PYTHONPATH (exported above, inherited by kernels), so
 	@# several clones can share one cached environment; the editable install is for use outside make.
 	@$(PY) -m pip show ganlib >/dev/null 2>&1 || \
-	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v "is ignored" || true
+	  $(PY) -m pip install --quiet --no-deps --no-build-isolation -e . >/dev/null 2>&1 || true
 	@$(PY) -c "import ganlib, sys; sys.exit(ganlib.__file__ != '$(CURDIR)/ganlib/__init__.py')" || \
 	  { echo "ganlib is not imported from $(CURDIR)"; exit 1; }
 
