@@ -71,6 +71,11 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0) -> Path:
         raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
     with torch.no_grad():
         images = model.sample(n, generator=torch.Generator().manual_seed(seed))
+    if images.shape != (n, 1, 28, 28):
+        raise ValueError(
+            f"{name!r} generates samples of shape {tuple(images.shape[1:])}, not 28x28 images; "
+            "sample it in Python with ganlib.checkpoints.pretrained(name).sample(n)."
+        )
     array = images.reshape(n, 28, 28).clamp(0, 1).cpu().numpy().astype(np.float32)
     output.parent.mkdir(parents=True, exist_ok=True)
     np.save(output, array)

@@ -136,3 +136,14 @@ def gan_step(
         return logged
 
     return step
+
+
+def with_schedule(step: StepFunction, scheduler: torch.optim.lr_scheduler.LRScheduler) -> StepFunction:
+    """``step`` followed by ``scheduler.step()``: a learning rate that changes with every update (e.g. cosine decay)."""
+
+    def scheduled(batch: Batch, precision: Precision) -> dict[str, torch.Tensor]:
+        losses = step(batch, precision)
+        scheduler.step()
+        return losses
+
+    return scheduled

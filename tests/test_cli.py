@@ -7,7 +7,7 @@ import torch
 
 from ganlib.__main__ import main
 from ganlib.checkpoints import save_checkpoint
-from ganlib.models import VAE, MnistClassifier
+from ganlib.models import VAE, MLPGenerator, MnistClassifier
 
 
 @pytest.fixture
@@ -16,6 +16,7 @@ def data_dir(tmp_path, monkeypatch):
     torch.manual_seed(0)
     save_checkpoint(tmp_path / "checkpoints" / "tiny-vae.pt", VAE(2, "mlp"), {"latent_dim": 2, "arch": "mlp"}, data="test")
     save_checkpoint(tmp_path / "checkpoints" / "clf.pt", MnistClassifier(width=4, feature_dim=8), {"width": 4, "feature_dim": 8})
+    save_checkpoint(tmp_path / "checkpoints" / "points.pt", MLPGenerator(2, 2, 8, 1), {"latent_dim": 2, "data_dim": 2, "hidden": 8, "depth": 1})
     monkeypatch.setenv("GANLIB_DATA", str(tmp_path))
     return tmp_path
 
@@ -42,6 +43,7 @@ def test_sample_is_reproducible_by_seed(data_dir, tmp_path):
     [
         (["sample", "nope", "-n", "2", "-o", "x.npy"], "unknown pretrained model 'nope'"),
         (["sample", "clf", "-n", "2", "-o", "x.npy"], "not a generator"),
+        (["sample", "points", "-n", "2", "-o", "x.npy"], "not 28x28 images"),
         (["sample", "tiny-vae", "-n", "0", "-o", "x.npy"], "positive integer"),
         (["train", "nope"], "no recipe called 'nope'"),
     ],
