@@ -7,9 +7,12 @@ same machine:
 * reference: a torch ``DataLoader`` over the images with per-item transforms (resize, to-tensor,
   normalise) and 2 worker processes, and ``.item()`` on the losses at every step for logging;
 * ganlib: ``ganlib.train.train`` with ``ganlib.steps.gan_step`` over a ``BatchIterator`` whose images
-  were resized once and stay on the device; losses are read back once every ``log_every`` steps.
+  were resized once and stay on the device; losses are read back once every ``log_every`` steps;
+  ``amp=True, channels_last=True``: bf16 autocast on CUDA and on CPUs with native bf16 (AVX-512 BF16,
+  AMX), float32 elsewhere; channels-last convolutions (cuDNN, oneDNN);
+* the generator's update back-propagates through D without computing D's weight gradients.
 
-    python benchmarks/throughput.py [--steps 8] [--rounds 3]
+    python benchmarks/throughput.py [--steps 8] [--rounds 3] [--float32]
 """
 
 from __future__ import annotations
@@ -26,7 +29,8 @@ from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
 from ganlib.data import BatchIterator, load_mnist
-from ganlib.device import get_device, seed_everything
+from ganlib.device import cpu_has_native_bf16, get_device, seed_everything
+from ganlib.train import Precision
 from ganlib.models.dcgan import dcgan_init
 from ganlib.models.generator import Generator
 from ganlib.steps import gan_step
@@ -122,11 +126,11 @@ def reference_steps(batches, device: torch.device, models, steps: int) -> float:
     return done / (time.perf_counter() - start)
 
 
-def ganlib_steps(data: BatchIterator, models, steps: int) -> float:
+def ganlib_steps(data: BatchIterator, models, steps: int, amp: bool = True) -> float:
     g, d, opt_g, opt_d = models
     step = gan_step(g, d, opt_g, opt_d, loss="nonsaturating")
     start = time.perf_counter()
-    train(step, data, {"G": g, "D": d}, {"G": opt_g, "D": opt_d}, steps=steps, progress=False, amp=True, channels_last=True)
+    train(step, data, {"G": g, "D": d}, {"G": opt_g, "D": opt_d}, steps=steps, progress=False, amp=amp, channels_last=True)
     return steps * BATCH / (time.perf_counter() - start)
 
 
@@ -134,6 +138,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=8, help="timed steps per side per round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--float32", action="store_true", help="ganlib without mixed precision (channels_last only)")
     args = parser.parse_args()
     seed_everything(0)
     device = get_device()
@@ -152,14 +157,17 @@ def main() -> int:
     reference_models, ganlib_models = make_models(device), make_models(device)
 
     reference_steps(batches, device, reference_models, 1)  # warm-up: workers start, kernels load
-    ganlib_steps(data, ganlib_models, 1)
+    ganlib_steps(data, ganlib_models, 1, amp=not args.float32)
     rates: dict[str, list[float]] = {"reference": [], "ganlib": []}
     for round_ in range(args.rounds):
         rates["reference"].append(reference_steps(batches, device, reference_models, args.steps))
-        rates["ganlib"].append(ganlib_steps(data, ganlib_models, args.steps))
+        rates["ganlib"].append(ganlib_steps(data, ganlib_models, args.steps, amp=not args.float32))
         print(f"round {round_ + 1}: reference {rates['reference'][-1]:.1f} img/s, ganlib {rates['ganlib'][-1]:.1f} img/s", flush=True)
     reference, ours = (sum(r) / len(r) for r in (rates["reference"], rates["ganlib"]))
+    precision = Precision(device, amp=not args.float32)
+    mixed = f"mixed precision {precision.dtype}" if precision.enabled else "float32"
     print(f"\ndevice {device}, {torch.get_num_threads()} threads, batch {BATCH}, 64x64 DCGAN (nz={NZ}, ngf=ndf={NGF})")
+    print(f"ganlib: {mixed}, channels_last; CPU native bf16: {cpu_has_native_bf16()}")
     print(f"reference loop  {reference:8.1f} images/s")
     print(f"ganlib          {ours:8.1f} images/s")
     print(f"speed-up        {ours / reference:8.2f}x (target >= 1.30x)")

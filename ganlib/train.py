@@ -11,7 +11,8 @@ The loop around it does the rest, the same way for all:
 * NaN/inf detection: training stops with :class:`TrainingDiverged` and the networks get back the
   last weights that were finite;
 * checkpoints to save and resume (the step count continues where it stopped);
-* on CUDA, optional mixed precision (bf16, or fp16 with loss scaling) and channels-last images.
+* optional mixed precision (on CUDA bf16, or fp16 with loss scaling; on CPUs with native bf16, bf16)
+  and channels-last images.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from ganlib.checkpoints import load_training_state, save_training_state
+from ganlib.device import cpu_has_native_bf16
 
 Batch = tuple[torch.Tensor, ...]
 History = dict[str, list[Any]]
@@ -38,7 +40,11 @@ class TrainingDiverged(RuntimeError):
 
 
 class Precision:
-    """How a step computes and applies gradients: full precision, or mixed precision on CUDA.
+    """How a step computes and applies gradients: full precision, or mixed precision where it pays.
+
+    Mixed precision runs on CUDA (bf16 when the GPU has it, else fp16 with loss scaling) and on CPUs
+    that compute bf16 natively (see :func:`ganlib.device.cpu_has_native_bf16`); elsewhere ``amp``
+    is ignored and the step runs in float32.
 
     A step function calls ``with precision.autocast(): loss = ...`` and then
     ``precision.minimise(loss, optimizer)``, which zeroes the gradients, back-propagates and steps.
@@ -46,8 +52,12 @@ class Precision:
 
     def __init__(self, device: torch.device, amp: bool = False) -> None:
         self.device = device
-        self.enabled = amp and device.type == "cuda"
-        self.dtype = torch.bfloat16 if self.enabled and torch.cuda.is_bf16_supported() else torch.float16
+        if device.type == "cuda":
+            self.enabled = amp
+            self.dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
+        else:
+            self.enabled = amp and device.type == "cpu" and cpu_has_native_bf16()
+            self.dtype = torch.bfloat16
         self._scalers: dict[int, torch.amp.GradScaler] = {}
 
     def autocast(self) -> AbstractContextManager[None]:
@@ -103,7 +113,9 @@ def train(
             ``snapshot_every`` steps and at the end, stored in ``history["snapshots"]``.
         checkpoint: file for the training state; written every ``checkpoint_every`` steps and at the end.
         resume: continue from ``checkpoint`` if that file exists.
-        amp, channels_last: mixed precision and channels-last memory format, used on CUDA only.
+        amp: mixed precision (see :class:`Precision`; ignored where it would not be faster).
+        channels_last: channels-last memory format for the models and 4-D batches (faster
+            convolutions with cuDNN and with oneDNN on the CPU).
 
     Returns:
         ``history``: ``"step"`` and one list per loss, averaged over each ``log_every`` steps, plus
@@ -116,7 +128,7 @@ def train(
             raise ValueError(f"{name} must be positive, got {value}.")
     device = next(next(iter(models.values())).parameters()).device
     precision = Precision(device, amp)
-    use_channels_last = channels_last and device.type == "cuda"
+    use_channels_last = channels_last and device.type in ("cuda", "cpu")
     if use_channels_last:
         for model in models.values():
             model.to(memory_format=torch.channels_last)

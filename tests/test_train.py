@@ -96,3 +96,40 @@ def test_resume_refuses_a_run_of_other_networks(tmp_path):
     with pytest.raises(CheckpointError, match="new checkpoint path"):
         train(classifier_step(model, optimizer), data, {"other": model}, {"other": optimizer}, steps=5,
               checkpoint=path, resume=True, progress=False)
+
+
+def test_amp_on_cpu_follows_native_bf16_support(monkeypatch):
+    import ganlib.train as engine
+
+    monkeypatch.setattr(engine, "cpu_has_native_bf16", lambda: False)
+    assert not engine.Precision(torch.device("cpu"), amp=True).enabled  # emulated bf16 would be slower
+    monkeypatch.setattr(engine, "cpu_has_native_bf16", lambda: True)
+    precision = engine.Precision(torch.device("cpu"), amp=True)
+    assert precision.enabled and precision.dtype == torch.bfloat16
+    assert not engine.Precision(torch.device("cpu"), amp=False).enabled
+    with precision.autocast():
+        product = torch.ones(4, 4) @ torch.ones(4, 4)
+    assert product.dtype == torch.bfloat16
+
+
+def test_amp_and_channels_last_train_a_convolution_on_cpu(monkeypatch):
+    import ganlib.train as engine
+
+    monkeypatch.setattr(engine, "cpu_has_native_bf16", lambda: True)  # autocast works on any CPU, if slowly
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.Flatten(), nn.Linear(4 * 8 * 8, 1))
+    x = torch.randn(64, 1, 8, 8)
+    y = x.mean(dim=(1, 2, 3)).unsqueeze(1)
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    seen: list[bool] = []
+
+    def step(batch, precision):
+        seen.append(batch[0].is_contiguous(memory_format=torch.channels_last))
+        with precision.autocast():
+            loss = ((net(batch[0]).float() - batch[1]) ** 2).mean()
+        precision.minimise(loss, opt)
+        return {"loss": loss}
+
+    history = engine.train(step, [(x, y)], {"net": net}, {"net": opt}, steps=60, log_every=10, progress=False, amp=True, channels_last=True)
+    assert all(seen) and net[0].weight.is_contiguous(memory_format=torch.channels_last)
+    assert history["loss"][-1] < 0.2 * history["loss"][0]
