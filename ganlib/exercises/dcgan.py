@@ -1,0 +1,187 @@
+r"""Self-checks for notebook 06, *DCGAN*.
+
+* :func:`check_transposed_size`: the output size of a transposed convolution,
+  :math:`(h - 1)\,s - 2p + k`, checked against PyTorch's ``ConvTranspose2d``;
+* :func:`check_slerp`: spherical interpolation between two latent codes;
+* :func:`check_bold_direction`: a latent direction that thickens the strokes of the pretrained DCGAN's
+  digits without changing which digit they are.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from functools import cache
+
+import torch
+from torch import nn
+
+from ganlib.checkpoints import pretrained
+from ganlib.exercises import ExerciseError, passed, require
+from ganlib.latent_arithmetic import ink, slerp
+from ganlib.models.dcgan import DCGANGenerator
+from ganlib.models.generator import Generator
+
+
+def _call(function: Callable[..., object], *args: object, what: str) -> object:
+    """Call the learner's function, turning a crash into a hint."""
+    try:
+        return function(*args)
+    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
+        raise ExerciseError(f"calling your function with {what} failed with {type(error).__name__}: {error}.") from error
+
+
+# ---------------------------------------------------------------- transposed convolution sizes
+
+_SIZE_CASES = [(1, 4, 1, 0), (4, 3, 2, 1), (7, 4, 2, 1), (14, 4, 2, 1), (5, 3, 1, 1), (4, 5, 3, 2), (10, 3, 2, 0), (3, 2, 2, 0), (6, 6, 4, 1)]
+
+
+def _torch_size(size: int, kernel: int, stride: int, padding: int) -> int:
+    layer = nn.ConvTranspose2d(1, 1, kernel, stride, padding)
+    with torch.no_grad():
+        return layer(torch.zeros(1, 1, size, size)).shape[-1]
+
+
+def check_transposed_size(output_size: Callable[[int, int, int, int], int]) -> None:
+    r"""``output_size(h, kernel, stride, padding)`` must give the height of ``ConvTranspose2d``'s output for an
+    ``h × h`` input (no output padding, no dilation), for every case in ``_SIZE_CASES``."""
+    for size, kernel, stride, padding in _SIZE_CASES:
+        answer = _call(output_size, size, kernel, stride, padding, what=f"h={size}, kernel={kernel}, stride={stride}, padding={padding}")
+        require(answer is not None, "your function returns None: end it with `return` and the output size.")
+        require(
+            isinstance(answer, int) or (isinstance(answer, float) and answer.is_integer()),
+            f"return a whole number of pixels, got {answer!r} ({type(answer).__name__}).",
+        )
+        expected = _torch_size(size, kernel, stride, padding)
+        if int(answer) == expected:
+            continue
+        downsampled = (size + 2 * padding - kernel) // stride + 1
+        require(
+            int(answer) != downsampled,
+            f"for h={size}, kernel={kernel}, stride={stride}, padding={padding} you give {answer}, the size of an "
+            "ordinary (strided) convolution. A transposed convolution runs that map backwards: solve "
+            "h = (h_out + 2p - k) / s + 1 for h_out.",
+        )
+        require(
+            int(answer) != (size - 1) * stride + 2 * padding + kernel,
+            f"for h={size}, kernel={kernel}, stride={stride}, padding={padding} you give {answer}: padding a transposed "
+            "convolution *removes* p pixels on each side of its output.",
+        )
+        require(
+            False,
+            f"for h={size}, kernel={kernel}, stride={stride}, padding={padding} PyTorch gives {expected}, you give "
+            f"{answer}. Each of the h input pixels moves s output pixels along and paints a k-wide patch.",
+        )
+    chain = [1]
+    for layer in DCGANGenerator().net:
+        if isinstance(layer, nn.ConvTranspose2d):
+            chain.append(int(output_size(chain[-1], layer.kernel_size[0], layer.stride[0], layer.padding[0])))
+    passed(
+        f"your formula agrees with PyTorch in all {len(_SIZE_CASES)} cases; the DCGAN generator's layers "
+        f"take a 1×1 code through {' → '.join(f'{h}×{h}' for h in chain)}."
+    )
+
+
+# ---------------------------------------------------------------- spherical interpolation
+
+def check_slerp(slerp_fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Tensor]) -> None:
+    r"""``slerp_fn(z0, z1, t)`` must return
+    :math:`\frac{\sin((1 - t)\omega)}{\sin \omega} z_0 + \frac{\sin(t\omega)}{\sin \omega} z_1`, where
+    :math:`\cos \omega = \frac{z_0 \cdot z_1}{\lVert z_0 \rVert \lVert z_1 \rVert}`, for 1-D codes and a number ``t``."""
+    generator = torch.Generator().manual_seed(0)
+    z0, z1 = torch.randn(2, 64, generator=generator, dtype=torch.float64)
+    ts = (0.0, 0.25, 0.5, 0.8, 1.0)
+    answers = []
+    for t in ts:
+        answer = _call(slerp_fn, z0.clone(), z1.clone(), t, what=f"two codes of shape (64,) and t={t}")
+        require(answer is not None, "your function returns None: end it with `return` and the interpolated code.")
+        require(isinstance(answer, torch.Tensor), f"return a tensor, not a {type(answer).__name__}.")
+        require(answer.shape == z0.shape, f"return one code shaped like z0, {tuple(z0.shape)}; got {tuple(answer.shape)}.")
+        require(bool(torch.isfinite(answer).all()), f"your code at t={t} holds nan or inf values.")
+        answers.append(answer.detach().double())
+    require(
+        torch.allclose(answers[0], z0, atol=1e-6) and torch.allclose(answers[-1], z1, atol=1e-6),
+        "the path must start at z0 (t = 0) and end at z1 (t = 1).",
+    )
+    middle = answers[2]
+    expected = [slerp(z0, z1, t) for t in ts]
+    if not all(torch.allclose(a, e, atol=1e-6) for a, e in zip(answers, expected)):
+        require(
+            not torch.allclose(middle, (z0 + z1) / 2, atol=1e-6),
+            f"that is the straight line (1 - t) z0 + t z1: its midpoint has norm {float(middle.norm()):.2f}, while "
+            f"z0 and z1 have {float(z0.norm()):.2f} and {float(z1.norm()):.2f}. Follow the great circle instead.",
+        )
+        cos = torch.dot(z0, z1) / (z0.norm() * z1.norm())
+        require(
+            not torch.allclose(middle, slerp(z0 / z0.norm(), z1 / z1.norm(), 0.5), atol=1e-6),
+            "you interpolate the unit vectors z/‖z‖, so the path loses the codes' lengths: apply the sine "
+            "weights to z0 and z1 themselves.",
+        )
+        require(
+            False,
+            f"at t = 0.5 the code should be sin(ω/2)/sin ω · (z0 + z1), with ω = arccos(z0·z1 / (‖z0‖‖z1‖)) "
+            f"≈ {math.degrees(float(torch.arccos(cos))):.0f}° here. Check the angle (divide the dot product by "
+            "both norms) and the weights sin((1 - t)ω)/sin ω and sin(tω)/sin ω.",
+        )
+    norms = torch.stack([slerp(z0, z1, float(t)).norm() for t in torch.linspace(0, 1, 11)])
+    lerp_middle = ((z0 + z1) / 2).norm()
+    passed(
+        f"along your path the norm stays between {float(norms.min()):.2f} and {float(norms.max()):.2f}, while "
+        f"the straight line dips to {float(lerp_middle):.2f} at t = 0.5; codes drawn from N(0, I) in 64 "
+        f"dimensions have norms near √64 = 8."
+    )
+
+
+# ---------------------------------------------------------------- a style direction
+
+BOLD_STRENGTH = 0.5
+INK_GAIN = 1.2
+SAME_DIGIT = 0.65
+
+
+@cache
+def _dcgan() -> Generator:
+    return pretrained("dcgan-mnist")
+
+
+@torch.no_grad()
+def check_bold_direction(direction: torch.Tensor) -> None:
+    r"""Adding ``0.5 · direction`` to 500 fresh codes of the pretrained ``dcgan-mnist`` must raise the mean
+    ink (:func:`ganlib.latent_arithmetic.ink`) by at least 20 %, while the evaluation classifier still
+    reads the same digit in at least 65 % of the images (a direction taken across all digits keeps fewer)."""
+    from ganlib.metrics.features import classifier_probabilities
+
+    model = _dcgan()
+    require(isinstance(direction, torch.Tensor), f"direction should be a tensor, not a {type(direction).__name__}.")
+    require(
+        direction.shape == (model.latent_dim,),
+        f"direction should be one latent vector of shape ({model.latent_dim},), got {tuple(direction.shape)}: "
+        "average over the codes (dim=0).",
+    )
+    direction = direction.detach().float().cpu()
+    require(bool(torch.isfinite(direction).all()), "direction holds nan or inf values.")
+    require(float(direction.norm()) > 1e-3, "direction is (almost) zero: subtract the mean code of the thin digits from that of the bold ones.")
+    codes = torch.randn(500, model.latent_dim, generator=torch.Generator().manual_seed(2024))
+    before, after = model.decode(codes), model.decode(codes + BOLD_STRENGTH * direction)
+    gain = float(ink(after).mean() / ink(before).mean())
+    require(
+        gain > 1 / INK_GAIN,
+        f"adding your direction makes the digits *thinner* (ink × {gain:.2f}): the direction should point from "
+        "the thin digits to the bold ones (bold minus thin).",
+    )
+    require(
+        gain >= INK_GAIN,
+        f"adding {BOLD_STRENGTH:g} × your direction changes the ink only by a factor {gain:.2f} (at least "
+        f"{INK_GAIN} needed): compare the boldest and the thinnest fifth of the samples, using their ink as the score.",
+    )
+    same = float((classifier_probabilities(before).argmax(1) == classifier_probabilities(after).argmax(1)).double().mean())
+    require(
+        same >= SAME_DIGIT,
+        f"the digits get bolder (ink × {gain:.2f}), but only {same:.0%} of them stay the same digit: ink also "
+        "depends on the digit (an 8 holds more than a 1), so compare bold and thin samples within each "
+        "digit (pass labels=...).",
+    )
+    passed(
+        f"adding {BOLD_STRENGTH:g} × your direction multiplies the ink by {gain:.2f} and {same:.0%} of the "
+        "500 digits keep their class."
+    )

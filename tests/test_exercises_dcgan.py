@@ -1,0 +1,113 @@
+"""ganlib.exercises.dcgan: right answers pass, typical mistakes get their hint, wrong answers never pass."""
+
+import re
+
+import pytest
+import torch
+
+from ganlib.exercises import ExerciseError
+from ganlib.exercises.dcgan import check_bold_direction, check_slerp, check_transposed_size
+from ganlib.latent_arithmetic import ink, style_direction
+
+
+def test_transposed_size_accepts_the_formula(capsys):
+    check_transposed_size(lambda h, k, s, p: (h - 1) * s - 2 * p + k)
+    check_transposed_size(lambda h, k, s, p: float(h * s - s - 2 * p + k))  # a whole float is fine
+    out = capsys.readouterr().out
+    assert out.count("Correct: ") == 2
+    assert "1×1 → 4×4 → 7×7 → 14×14 → 28×28" in out
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (lambda h, k, s, p: None, "returns None"),
+        (lambda h, k, s, p: (h + 2 * p - k) // s + 1, "ordinary"),
+        (lambda h, k, s, p: (h - 1) * s + 2 * p + k, "removes"),
+        (lambda h, k, s, p: h * s, "PyTorch gives"),
+        (lambda h, k, s, p: 1.5 * h, "whole number"),
+        (lambda h, k, s: h, "failed with TypeError"),
+    ],
+)
+def test_transposed_size_hints(answer, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_transposed_size(answer)
+
+
+def slerp_right(z0, z1, t):
+    omega = torch.arccos(torch.dot(z0, z1) / (z0.norm() * z1.norm()))
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def test_slerp_accepts_the_great_circle(capsys):
+    check_slerp(slerp_right)
+    out = capsys.readouterr().out
+    low, high, dip = map(float, re.search(r"between ([\d.]+) and ([\d.]+), while the straight line dips to ([\d.]+)", out).groups())
+    assert 7 < low <= high < 9.5  # two 64-D Gaussian codes: norms near 8, and slerp stays between them
+    assert dip < low - 1  # the straight line's midpoint is much shorter
+
+
+def _unit_slerp(z0, z1, t):
+    return slerp_right(z0 / z0.norm(), z1 / z1.norm(), t)
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (lambda z0, z1, t: None, "returns None"),
+        (lambda z0, z1, t: ((1 - t) * z0 + t * z1).tolist(), "return a tensor"),
+        (lambda z0, z1, t: torch.stack([z0, z1]), "shaped like z0"),
+        (lambda z0, z1, t: (1 - t) * z0 + t * z1, "straight line"),
+        (lambda z0, z1, t: z0 if t < 1 else z1, "should be sin"),
+        (lambda z0, z1, t: _unit_slerp(z0, z1, t), "start at z0"),
+        (lambda z0, z1, t: slerp_right(z0, z1, 1 - t), "start at z0"),
+        (
+            lambda z0, z1, t: (torch.sin((1 - t) * torch.arccos(torch.dot(z0, z1))) * z0),
+            "nan or inf|start at z0",
+        ),
+    ],
+)
+def test_slerp_hints(answer, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_slerp(answer)
+
+
+@pytest.fixture(scope="module")
+def samples():
+    from ganlib.checkpoints import pretrained
+    from ganlib.metrics import classifier_probabilities
+
+    model = pretrained("dcgan-mnist")
+    codes = torch.randn(2000, model.latent_dim, generator=torch.Generator().manual_seed(7))
+    with torch.no_grad():
+        images = model.decode(codes)
+    return codes, images, classifier_probabilities(images).argmax(dim=1)
+
+
+def test_bold_direction_accepts_the_mean_code_difference_within_digits(samples, capsys):
+    codes, images, digits = samples
+    check_bold_direction(style_direction(codes, ink(images), labels=digits))
+    out = capsys.readouterr().out
+    gain, kept = re.search(r"multiplies the ink by ([\d.]+) and (\d+)%", out).groups()
+    assert float(gain) >= 1.2 and int(kept) >= 65
+
+
+def test_bold_direction_hints(samples):
+    codes, images, digits = samples
+    right = style_direction(codes, ink(images), labels=digits)
+    with pytest.raises(ExerciseError, match="thinner"):
+        check_bold_direction(-right)
+    with pytest.raises(ExerciseError, match="factor"):
+        check_bold_direction(0.1 * right)
+    with pytest.raises(ExerciseError, match=r"shape \(64,\)"):
+        check_bold_direction(codes[:5])
+    with pytest.raises(ExerciseError, match="almost\\) zero"):
+        check_bold_direction(torch.zeros(64))
+    with pytest.raises(ExerciseError, match="tensor"):
+        check_bold_direction(right.tolist())
+    with pytest.raises(ExerciseError, match="within each"):  # bold minus thin across all digits changes too many
+        check_bold_direction(style_direction(codes, ink(images)))
+    # a direction that changes the digit: from the mean code of the 1s to that of the 0s
+    zero_minus_one = codes[digits == 0].mean(0) - codes[digits == 1].mean(0)
+    with pytest.raises(ExerciseError, match="same digit|factor|thinner"):
+        check_bold_direction(zero_minus_one)
