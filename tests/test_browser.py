@@ -6,7 +6,7 @@ headless Chromium, run all cells, check that no cell shows an error, move a late
 keyboard and check that the image of its panel changes: its ``src`` and its pixels, compared between
 screenshots of the image element saved in build/browser/. Every request not to 127.0.0.1 is refused.
 
-About 15-40 s per notebook on an idle machine, most of it running the cells. Needs Debian's chromium
+A few minutes per notebook, most of it running the cells (06 trains a DCGAN). Needs Debian's chromium
 and the playwright package (see tests/_chromium.py): skipped without them, except in CI.
 """
 
@@ -34,10 +34,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 SHOTS = ROOT / "build" / "browser"
 
-# The notebooks with latent sliders: the VAE's. The DCGAN's (06_dcgan.ipynb) joins this list when
-# that notebook lands; until then 01's sliders (built on the same LivePanel) make the second notebook.
-REQUIRED = ["03_autoencoders_and_vaes.ipynb"]
-STAND_IN = "01_sampling.ipynb"
+# The notebooks whose latent sliders drive a pretrained model: the DCGAN's and the VAE's.
+LATENT_NOTEBOOKS = ["06_dcgan.ipynb", "03_autoencoders_and_vaes.ipynb"]
 LATENT_LABEL = re.compile(r"^z\[\d+\]$")  # the labels of ganlib.widgets.latent's sliders
 KEY_PRESSES = 10  # one slider step each
 
@@ -156,28 +154,16 @@ CELL_PROBLEMS = """path => {""" + PANEL + """
 }"""
 
 
-def notebook_to_test(name: str) -> Path:
-    """The notebook's path, or skip/fail the test following the rules of REQUIRED and STAND_IN."""
-    present = [required for required in REQUIRED if (NOTEBOOKS / required).exists()]
-    if not (NOTEBOOKS / name).exists():
-        if present:
-            pytest.fail(f"notebooks/{name} is missing while {', '.join(present)} exists: the browser test needs both")
-        pytest.skip(f"notebooks/{name} is not written yet; {STAND_IN} stands in for it")
-    return NOTEBOOKS / name
-
-
-def slider_and_image(page, latent: bool):
+def slider_and_image(page):
     """A slider's handle and the image of the same panel (the slider's nearest VBox holding an image)."""
-    sliders = page.locator(".widget-slider")
-    if latent:
-        sliders = sliders.filter(has=page.locator(".widget-label", has_text=LATENT_LABEL))
+    sliders = page.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=LATENT_LABEL))
     panel_of = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' widget-vbox ')][.//img[contains(@class, 'widget-image')]][1]"
     for index in range(sliders.count()):
         slider = sliders.nth(index)
         panel = slider.locator(panel_of)
         if panel.count():
             return slider.locator(".noUi-handle").first, panel.locator(".widget-image").first
-    pytest.fail("no " + ("latent slider (labelled z[0], z[1], ...)" if latent else "slider") + " next to an image was displayed")
+    pytest.fail("no latent slider (labelled z[0], z[1], ...) next to an image was displayed")
 
 
 def settle(page, image, path: str, quiet: float = 1.0, timeout: float = 60.0) -> None:
@@ -201,9 +187,10 @@ def changed_fraction(before: Path, after: Path) -> float:
     return float((np.abs(a - b).max(axis=-1) > 16).mean())
 
 
-@pytest.mark.parametrize("name", [*REQUIRED, STAND_IN])
+@pytest.mark.parametrize("name", LATENT_NOTEBOOKS)
 def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.FixtureRequest) -> None:
-    path = notebook_to_test(name)
+    path = NOTEBOOKS / name
+    assert path.exists(), f"notebooks/{name} is missing"
     lab = request.getfixturevalue("lab")  # skips here when Chromium or Playwright is missing (outside CI)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     budget = json.loads(path.read_text()).get("metadata", {}).get("ganlib", {}).get("budget_seconds", 60)
@@ -224,7 +211,7 @@ def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.Fix
             ran = time.monotonic()
             assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: cells show errors (page errors: {page_errors})"
 
-            handle, image = slider_and_image(page, latent=name != STAND_IN)
+            handle, image = slider_and_image(page)
             image.scroll_into_view_if_needed()
             page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
             src_before, value_before = image.get_attribute("src"), handle.get_attribute("aria-valuenow")
