@@ -75,3 +75,46 @@ def test_autoencoder_step_lowers_the_reconstruction_loss():
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     history = train(autoencoder_step(model, optimizer), BatchIterator(images, batch_size=100), {"ae": model}, {"ae": optimizer}, steps=30, log_every=10, progress=False)
     assert history["loss"][-1] < 0.7 * history["loss"][0]
+
+
+def test_mixture_prior_em_recovers_a_known_mixture():
+    from ganlib.models.mixture_prior import GaussianMixturePrior
+
+    g = torch.Generator().manual_seed(0)
+    means = torch.tensor([[-4.0, 0.0], [4.0, 1.0]])
+    chosen = (torch.rand(3000, generator=g) >= 0.3).long()  # 30% from the first component
+    codes = means[chosen] + torch.randn(3000, 2, generator=g) * torch.tensor([0.5, 1.0])
+    prior = GaussianMixturePrior(2, 2)
+    history = prior.fit(codes, iterations=50)
+    assert all(later >= earlier - 1e-9 for earlier, later in zip(history, history[1:]))  # EM never goes down
+    first = prior.means[:, 0].argmin()
+    assert torch.allclose(prior.means[first], means[0], atol=0.1) and abs(prior.weights[first].item() - 0.3) < 0.03
+    covariance = prior.scale_tril[first] @ prior.scale_tril[first].T
+    assert torch.allclose(covariance.diagonal(), torch.tensor([0.25, 1.0]), rtol=0.15)
+    drawn = prior.sample(20_000, torch.Generator().manual_seed(1))
+    assert abs((drawn[:, 0] < 0).float().mean().item() - 0.3) < 0.02
+    assert prior.log_prob(means).shape == (2,)
+    with pytest.raises(ValueError, match="too few"):
+        GaussianMixturePrior(10, 16).fit(torch.randn(50, 16))
+    with pytest.raises(ValueError, match=r"\(n, 2\)"):
+        prior.fit(torch.randn(100, 3))
+
+
+def test_vae_without_a_mixture_prior_says_how_to_get_one():
+    with pytest.raises(ValueError, match="prior_components"):
+        VAE(latent_dim=2, arch="mlp").fit_prior(torch.rand(10, 1, 28, 28))
+
+
+def test_pretrained_vae_meets_its_quality_targets():
+    from ganlib.checkpoints import pretrained, pretrained_path
+    from ganlib.metrics import classifier_confidence, memorisation
+
+    assert pretrained_path("vae-mnist").stat().st_size <= 5 * 2**20
+    model = pretrained("vae-mnist")
+    samples = model.sample(1000, torch.Generator().manual_seed(0))
+    scores = classifier_confidence(samples)
+    assert scores["confident"] >= 0.70 and scores["class_entropy"] >= 2.2
+    train_images, _ = load_mnist("train", source="subset")
+    assert memorisation(samples, train_images) <= 0.03  # held-out real digits score about 0.01 by construction
+    plain = classifier_confidence(model.sample_standard_normal(1000, torch.Generator().manual_seed(0)))
+    assert plain["confident"] < scores["confident"]  # the fitted prior is what lifts the quality

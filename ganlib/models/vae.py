@@ -11,6 +11,11 @@ The integral is intractable, so an encoder proposes :math:`q_\phi(z \mid x) = \m
 (see ``ganlib.losses.vae_loss``). Sampling :math:`z = \mu + \sigma \odot \varepsilon`,
 :math:`\varepsilon \sim \mathcal N(0, I)` — the reparameterisation trick — lets gradients flow
 through the sample into :math:`\mu` and :math:`\sigma`.
+
+Trained, the model can sample from a better prior than the one it was trained with: with
+``prior_components = K``, :meth:`VAE.fit_prior` fits a mixture of K Gaussians to the codes of the
+training images (:mod:`ganlib.models.mixture_prior`) and :meth:`VAE.sample` draws from it;
+``sample_standard_normal`` still draws from :math:`\mathcal N(0, I)`.
 """
 
 from __future__ import annotations
@@ -20,16 +25,21 @@ import torch
 from ganlib.losses import vae_loss
 from ganlib.models.coders import Architecture, check_latent, make_decoder, make_encoder
 from ganlib.models.generator import Generator
+from ganlib.models.mixture_prior import GaussianMixturePrior
 
 
 class VAE(Generator):
-    """Gaussian encoder, Bernoulli decoder. ``forward(x)`` returns ``(x_logits, mu, logvar)``."""
+    """Gaussian encoder, Bernoulli decoder. ``forward(x)`` returns ``(x_logits, mu, logvar)``.
 
-    def __init__(self, latent_dim: int = 16, arch: Architecture = "conv", width: int = 32) -> None:
+    ``prior_components > 0`` adds a :class:`GaussianMixturePrior` to sample from once fitted (:meth:`fit_prior`).
+    """
+
+    def __init__(self, latent_dim: int = 16, arch: Architecture = "conv", width: int = 32, prior_components: int = 0) -> None:
         super().__init__()
         self.latent_dim = latent_dim
         self.encoder = make_encoder(arch, 2 * latent_dim, width)  # mean and log-variance side by side
         self.decoder = make_decoder(arch, latent_dim, width)
+        self.prior = GaussianMixturePrior(prior_components, latent_dim) if prior_components else None
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Mean and log-variance of q(z | x)."""
@@ -44,6 +54,26 @@ class VAE(Generator):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """The decoder's mean image, in [0, 1], for codes ``z``."""
         return torch.sigmoid(self.decoder(check_latent(z, self.latent_dim)))
+
+    def sample_latent(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """Codes from the fitted mixture prior if the model has one, else from N(0, I)."""
+        return super().sample_latent(n, generator) if self.prior is None else self.prior.sample(n, generator)
+
+    @torch.no_grad()
+    def sample_standard_normal(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
+        """``n`` images decoded from codes of N(0, I), the prior the VAE was trained with."""
+        return self.decode(super().sample_latent(n, generator))
+
+    @torch.no_grad()
+    def fit_prior(self, images: torch.Tensor, iterations: int = 100, batch_size: int = 500) -> list[float]:
+        """Fit the mixture prior to the encoder means of ``images``; returns EM's log-likelihood history."""
+        if self.prior is None:
+            raise ValueError("this VAE has no mixture prior: build it with prior_components=K (e.g. 10).")
+        was_training = self.training
+        self.eval()
+        codes = torch.cat([self.encode(batch)[0] for batch in images.split(batch_size)])
+        self.train(was_training)
+        return self.prior.fit(codes, iterations)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         mu, logvar = self.encode(x)
