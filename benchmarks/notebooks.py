@@ -23,6 +23,7 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbclient.exceptions import CellExecutionError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,7 +48,9 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
         error = None
     except CellExecutionError as failure:
         error = str(failure).strip().splitlines()[-1]
-    return notebook, time.perf_counter() - start, error
+    elapsed = time.perf_counter() - start
+    notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})  # one output per stream, however it was flushed
+    return notebook, elapsed, error
 
 
 def to_html(notebook: nbformat.NotebookNode) -> str:
