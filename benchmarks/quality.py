@@ -25,7 +25,7 @@ import torch
 from ganlib.checkpoints import load_checkpoint, pretrained
 from ganlib.data import load_mnist
 from ganlib.device import get_device
-from ganlib.metrics import evaluate
+from ganlib.metrics import evaluate, evaluate_real_data
 from ganlib.models import MODELS
 from ganlib.paths import checkpoint_dir
 
@@ -64,19 +64,9 @@ def generator_names(images: bool = True) -> list[str]:
     return names
 
 
-def real_data_row(n: int, seed: int) -> dict[str, float]:
-    """The metrics of ``n`` real digits held out of the training images they are compared with."""
-    val = load_mnist("val", source="subset")[0]
-    train = load_mnist("train", source="subset")[0]
-    held_out = max(n - len(val), 0)
-    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed))
-    samples = torch.cat([val, train[order[:held_out]]])
-    return evaluate(samples, n, seed=seed, train=train[order[held_out:]])
-
-
 def quality_rows(n: int = 1000, seed: int = 0) -> list[dict[str, float | str]]:
     """One row per model, "real data" first: ``{"model": name, **evaluate(...)}``."""
-    rows: list[dict[str, float | str]] = [{"model": "real data", **real_data_row(n, seed)}]
+    rows: list[dict[str, float | str]] = [{"model": "real data", **evaluate_real_data(n, seed)}]
     device = get_device()
     for name in generator_names():
         rows.append({"model": name, **evaluate(pretrained(name, device), n, seed=seed)})

@@ -9,14 +9,13 @@ the setting used everywhere. Training goes through the one engine, :func:`ganlib
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import torch
 
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
-from ganlib.steps import gan_step
-from ganlib.train import Batch, Precision, StepFunction
+from ganlib.steps import gan_step, with_schedule
+from ganlib.train import StepFunction
 
 
 @dataclass
@@ -49,18 +48,10 @@ class GAN:
             return step
         if decay_over < 1:
             raise ValueError(f"decay_over must be a positive number of steps, got {decay_over}.")
-        schedules = [
-            torch.optim.lr_scheduler.LambdaLR(optimizer, lambda done: max(0.0, 1 - done / decay_over))
-            for optimizer in (self.g_optimizer, self.d_optimizer)
-        ]
-
-        def decaying(batch: Batch, precision: Precision) -> Mapping[str, torch.Tensor]:
-            losses = step(batch, precision)
-            for schedule in schedules:
-                schedule.step()
-            return losses
-
-        return decaying
+        for optimizer in (self.g_optimizer, self.d_optimizer):
+            schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda done: max(0.0, 1 - done / decay_over))
+            step = with_schedule(step, schedule)
+        return step
 
 
 def mlp_gan(

@@ -56,3 +56,15 @@ def test_taxonomy_rejects_missing_models_and_unknown_families():
         check_taxonomy({k: v for k, v in RIGHT.items() if k != "GMMN"})
     with pytest.raises(ExerciseError, match="constants"):
         check_taxonomy({**RIGHT, "GAN": "adversarial"})
+
+
+def test_a_crashing_answer_becomes_a_hint_naming_the_error_and_the_fix():
+    import math
+
+    from ganlib.exercises import call_learner
+
+    with pytest.raises(ExerciseError, match=r"^calling posterior on a tensor failed with ValueError: .*\. Use torch\.exp\.$"):
+        call_learner(lambda x: math.exp(x), torch.ones(3), context="posterior on a tensor", advice="Use torch.exp.")
+    with pytest.raises(ExerciseError, match=r"^calling your function failed with ZeroDivisionError: division by zero\.$"):
+        call_learner(lambda: 1 / 0)
+    assert call_learner(lambda a, b: a + b, 2, 3) == 5

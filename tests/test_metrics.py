@@ -199,3 +199,12 @@ def test_evaluate_real_digits_reads_like_real_data(train: torch.Tensor, val: tor
     assert result["precision"] >= 0.7 and result["recall"] >= 0.7
     with pytest.raises(ValueError, match="got 100 images but n=200"):
         evaluate(val[:100], n=200, train=train)
+
+
+def test_real_data_reference_row_scores_held_out_digits_like_a_perfect_generator():
+    from ganlib.metrics import evaluate_real_data
+
+    row = evaluate_real_data(1000, seed=0)
+    assert row["confident"] > 0.95 and row["class_entropy"] > 2.29
+    assert row["frechet_ratio"] < 1.5 and row["recall"] > 0.8
+    assert row["memorisation"] < 0.03  # held out: not copies of the images it is compared with

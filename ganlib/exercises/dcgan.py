@@ -17,18 +17,10 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
-from ganlib.exercises import ExerciseError, passed, require
+from ganlib.exercises import call_learner, passed, require
 from ganlib.latent_arithmetic import ink, slerp
 from ganlib.models.dcgan import DCGANGenerator
 from ganlib.models.generator import Generator
-
-
-def _call(function: Callable[..., object], *args: object, what: str) -> object:
-    """Call the learner's function, turning a crash into a hint."""
-    try:
-        return function(*args)
-    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
-        raise ExerciseError(f"calling your function with {what} failed with {type(error).__name__}: {error}.") from error
 
 
 # ---------------------------------------------------------------- transposed convolution sizes
@@ -46,7 +38,10 @@ def check_transposed_size(output_size: Callable[[int, int, int, int], int]) -> N
     r"""``output_size(h, kernel, stride, padding)`` must give the height of ``ConvTranspose2d``'s output for an
     ``h × h`` input (no output padding, no dilation), for every case in ``_SIZE_CASES``."""
     for size, kernel, stride, padding in _SIZE_CASES:
-        answer = _call(output_size, size, kernel, stride, padding, what=f"h={size}, kernel={kernel}, stride={stride}, padding={padding}")
+        answer = call_learner(
+            output_size, size, kernel, stride, padding,
+            context=f"your function with h={size}, kernel={kernel}, stride={stride}, padding={padding}",
+        )
         require(answer is not None, "your function returns None: end it with `return` and the output size.")
         require(
             isinstance(answer, int) or (isinstance(answer, float) and answer.is_integer()),
@@ -93,7 +88,7 @@ def check_slerp(slerp_fn: Callable[[torch.Tensor, torch.Tensor, float], torch.Te
     ts = (0.0, 0.25, 0.5, 0.8, 1.0)
     answers = []
     for t in ts:
-        answer = _call(slerp_fn, z0.clone(), z1.clone(), t, what=f"two codes of shape (64,) and t={t}")
+        answer = call_learner(slerp_fn, z0.clone(), z1.clone(), t, context=f"your function with two codes of shape (64,) and t={t}")
         require(answer is not None, "your function returns None: end it with `return` and the interpolated code.")
         require(isinstance(answer, torch.Tensor), f"return a tensor, not a {type(answer).__name__}.")
         require(answer.shape == z0.shape, f"return one code shaped like z0, {tuple(z0.shape)}; got {tuple(answer.shape)}.")

@@ -16,18 +16,10 @@ from collections.abc import Callable
 
 import torch
 
-from ganlib.exercises import ExerciseError, passed, require
+from ganlib.exercises import ExerciseError, call_learner, passed, require
 from ganlib.gan_analysis import generator_loss_gradients
 from ganlib.games import play
 from ganlib.losses import optimal_discriminator
-
-
-def _call(function: Callable[..., object], *args: object) -> object:
-    """Call the learner's function, turning a crash into a hint."""
-    try:
-        return function(*args)
-    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
-        raise ExerciseError(f"calling your function failed with {type(error).__name__}: {error}.") from error
 
 
 def _number(value: object, what: str) -> float:
@@ -50,7 +42,7 @@ def check_optimal_logit(optimal_logit: Callable[[float], tuple[float, float]]) -
     normal = torch.distributions.Normal
     worst = 0.0
     for mu in (-2.0, -0.5, 1.0, 3.0):
-        answer = _call(optimal_logit, mu)
+        answer = call_learner(optimal_logit, mu)
         require(
             isinstance(answer, (tuple, list)) and len(answer) == 2,
             f"return the pair (w, b), two numbers; got {answer!r}.",
@@ -94,7 +86,7 @@ def check_loss_gradients(
     reference = generator_loss_gradients(d)
     functions = {"minimax": minimax_gradient, "nonsaturating": nonsaturating_gradient}
     for (name, function), other in zip(functions.items(), reversed(functions)):
-        answer = _call(function, d.clone())
+        answer = call_learner(function, d.clone())
         require(isinstance(answer, torch.Tensor), f"{name}: return a tensor (one derivative per value of D).")
         require(answer.shape == d.shape, f"{name}: return one derivative per value of D, shape {tuple(d.shape)}.")
         expected = reference[name]
@@ -131,7 +123,7 @@ def check_extragradient(step: Callable[[float, float, float], tuple[float, float
     reference = play((1.0, 1.0), lr, steps, "extragradient")
     x, y = 1.0, 1.0
     for t in range(steps):
-        answer = _call(step, x, y, lr)
+        answer = call_learner(step, x, y, lr)
         require(isinstance(answer, (tuple, list)) and len(answer) == 2, f"return the pair (x, y); got {answer!r}.")
         x, y = _number(answer[0], "x"), _number(answer[1], "y")
         if t == 0:

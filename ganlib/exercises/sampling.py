@@ -13,7 +13,7 @@ from collections.abc import Callable
 import torch
 
 from ganlib.data import gaussian_mixture_1d
-from ganlib.exercises import ExerciseError, passed, require
+from ganlib.exercises import ExerciseError, call_learner, passed, require
 from ganlib.sampling import effective_sample_size, inverse_transform, metropolis_hastings, rejection_sample
 
 BEST_M = math.sqrt(2 * math.pi / math.e)  # max of N(x; 0, 1) / Cauchy(x), reached at x = ±1
@@ -32,13 +32,10 @@ def _as_number(value: object, name: str) -> float:
 
 def _evaluate(function: Callable[[torch.Tensor], torch.Tensor], u: torch.Tensor) -> torch.Tensor:
     """Call the learner's function on a tensor, turning the usual mistakes into hints."""
-    try:
-        x = function(u)
-    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
-        raise ExerciseError(
-            f"calling your function on a tensor of u values failed with {type(error).__name__}: {error}. "
-            "It must take a whole tensor at once: use torch.tan, torch.log, ... rather than math.tan, math.log."
-        ) from error
+    x = call_learner(
+        function, u, context="your function on a tensor of u values",
+        advice="It must take a whole tensor at once: use torch.tan, torch.log, ... rather than math.tan, math.log.",
+    )
     require(isinstance(x, torch.Tensor), f"return a tensor of samples, not a {type(x).__name__}.")
     require(x.shape == u.shape, f"one sample per u: expected shape {tuple(u.shape)}, got {tuple(x.shape)}.")
     require(bool(torch.isfinite(x).all()), "some samples are inf or nan for u strictly inside (0, 1).")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 import torch
 
-from ganlib.exercises import ExerciseError, passed, require
+from ganlib.exercises import ExerciseError, call_learner, passed, require
 
 # The generative model of the first exercise: P(y = 1) = 0.3, x | y ~ N(mean_y, 1).
 PRIOR_1 = 0.3
@@ -56,13 +56,10 @@ def check_posterior(posterior: Callable[[torch.Tensor], torch.Tensor]) -> None:
     for the model above, to 1e-5 on a grid of points in [-5, 6].
     """
     x = torch.linspace(-5.0, 6.0, 221, dtype=torch.float64)
-    try:
-        got = posterior(x)
-    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
-        raise ExerciseError(
-            f"calling posterior on a tensor failed with {type(error).__name__}: {error}. It must accept a whole "
-            "tensor of x values: use torch.exp, not math.exp."
-        ) from error
+    got = call_learner(
+        posterior, x, context="posterior on a tensor",
+        advice="It must accept a whole tensor of x values: use torch.exp, not math.exp.",
+    )
     require(isinstance(got, torch.Tensor), f"return a tensor, not a {type(got).__name__}.")
     require(got.shape == x.shape, f"one probability per x: expected shape {tuple(x.shape)}, got {tuple(got.shape)}.")
     got = got.double()

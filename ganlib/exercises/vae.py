@@ -15,19 +15,10 @@ from collections.abc import Callable
 
 import torch
 
-from ganlib.exercises import ExerciseError, passed, require
+from ganlib.exercises import call_learner, passed, require
 from ganlib.losses import gaussian_kl_to_standard
 
-
-def _call(function: Callable[..., object], *args: torch.Tensor) -> object:
-    """Call the learner's function, turning a crash into a hint."""
-    try:
-        return function(*args)
-    except Exception as error:  # noqa: BLE001 - any failure here is the learner's to fix
-        raise ExerciseError(
-            f"calling your function failed with {type(error).__name__}: {error}. It receives whole tensors: "
-            "use torch.exp, torch.log, .pow(2), .sum(dim=...) rather than math functions."
-        ) from error
+TENSOR_ADVICE = "It receives whole tensors: use torch.exp, torch.log, .pow(2), .sum(dim=...) rather than math functions."
 
 
 def _kl_cases() -> tuple[torch.Tensor, torch.Tensor]:
@@ -46,7 +37,7 @@ def check_kl_term(kl_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -
     rows (the first one equal to the prior), then against a Monte Carlo estimate.
     """
     mu, logvar = _kl_cases()
-    answer = _call(kl_fn, mu.clone(), logvar.clone())
+    answer = call_learner(kl_fn, mu.clone(), logvar.clone(), advice=TENSOR_ADVICE)
     require(answer is not None, "your function returns None: end it with `return` and the KL values.")
     require(isinstance(answer, torch.Tensor), f"return a tensor, not a {type(answer).__name__}.")
     expected = gaussian_kl_to_standard(mu, logvar)
@@ -102,14 +93,14 @@ def check_reparameterise(reparameterise: Callable[[torch.Tensor, torch.Tensor, t
     mu = torch.randn(5, 3, generator=generator, dtype=torch.float64).requires_grad_()
     logvar = torch.randn(5, 3, generator=generator, dtype=torch.float64).requires_grad_()
     eps = torch.randn(5, 3, generator=generator, dtype=torch.float64)
-    z = _call(reparameterise, mu, logvar, eps)
+    z = call_learner(reparameterise, mu, logvar, eps, advice=TENSOR_ADVICE)
     require(z is not None, "your function returns None: end it with `return` and the codes z.")
     require(isinstance(z, torch.Tensor), f"return a tensor, not a {type(z).__name__}.")
     require(z.shape == mu.shape, f"one code per row of mu: expected shape {tuple(mu.shape)}, got {tuple(z.shape)}.")
     std = torch.exp(0.5 * logvar)
     expected = mu + std * eps
     if not torch.allclose(z.detach(), expected.detach(), rtol=1e-6):
-        again = _call(reparameterise, mu, logvar, eps)
+        again = call_learner(reparameterise, mu, logvar, eps, advice=TENSOR_ADVICE)
         require(
             isinstance(again, torch.Tensor) and torch.equal(again.detach(), z.detach()),
             "two calls with the same eps give different codes: use the eps you are given instead of drawing new noise.",
@@ -167,7 +158,7 @@ def check_active_dimensions(active_dimensions: Callable[[torch.Tensor, torch.Ten
     ``mu`` and ``logvar`` hold one input per row, shape ``(n, d)``.
     """
     mu, logvar = _usage_cases()
-    answer = _call(active_dimensions, mu.clone(), logvar.clone(), 0.1)
+    answer = call_learner(active_dimensions, mu.clone(), logvar.clone(), 0.1, advice=TENSOR_ADVICE)
     require(answer is not None, "your function returns None: end it with `return` and the count.")
     require(
         isinstance(answer, int) or (isinstance(answer, torch.Tensor) and answer.numel() == 1),
@@ -189,7 +180,7 @@ def check_active_dimensions(active_dimensions: Callable[[torch.Tensor, torch.Ten
                 "question asks for the KL, which also sees how noisy the code is (σ²).")
         require(False, f"your function finds {count} active dimensions. Compute ½(μ² + σ² − log σ² − 1) for every "
                 "entry, average over the inputs (dim=0), and count the dimensions above the threshold.")
-    strict = _call(active_dimensions, mu.clone(), logvar.clone(), 0.5)
+    strict = call_learner(active_dimensions, mu.clone(), logvar.clone(), 0.5, advice=TENSOR_ADVICE)
     require(int(strict) == _count(per_entry.mean(dim=0), 0.5), "with threshold=0.5 the count should drop: use the "
             "threshold argument you are given instead of a fixed number.")
     rates = " ".join(f"{v:.2f}" for v in per_entry.mean(dim=0).tolist())

@@ -11,7 +11,7 @@
 
 from ganlib.metrics.confidence import classifier_confidence
 from ganlib.metrics.copies import memorisation
-from ganlib.metrics.evaluation import evaluate
+from ganlib.metrics.evaluation import evaluate, evaluate_real_data
 from ganlib.metrics.features import classifier_features, classifier_probabilities, evaluation_classifier
 from ganlib.metrics.frechet import frechet_distance, frechet_floor
 from ganlib.metrics.manifold import precision_recall
@@ -22,6 +22,7 @@ __all__ = [
     "classifier_features",
     "classifier_probabilities",
     "evaluate",
+    "evaluate_real_data",
     "evaluation_classifier",
     "frechet_distance",
     "frechet_floor",

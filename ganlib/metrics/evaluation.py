@@ -82,3 +82,15 @@ def evaluate(
         **precision_recall(reference, fake),
         "memorisation": memorisation(samples, train),
     }
+
+
+def evaluate_real_data(n: int = 1000, seed: int = 0, device: torch.device | str | None = None) -> dict[str, float]:
+    """:func:`evaluate` of ``n`` real digits that are held out of the training images they are compared with:
+    the 500 validation digits, topped up with training digits drawn with ``seed``. The reference row of
+    every comparison table (notebook 07, ``benchmarks/quality.py``)."""
+    val = load_mnist("val", source="subset", device=device)[0]
+    train = load_mnist("train", source="subset", device=device)[0]
+    held_out = max(n - len(val), 0)
+    order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed)).to(train.device)
+    samples = torch.cat([val, train[order[:held_out]]])
+    return evaluate(samples, n, seed=seed, train=train[order[held_out:]])

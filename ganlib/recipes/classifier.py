@@ -21,8 +21,8 @@ from ganlib.data import BatchIterator, load_mnist
 from ganlib.device import seed_everything
 from ganlib.models.classifier import MnistClassifier
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import classifier_step
-from ganlib.train import Batch, Precision, StepFunction, train
+from ganlib.steps import classifier_step, with_schedule
+from ganlib.train import train
 
 CONFIG = {"width": 32, "feature_dim": 128, "dropout": 0.3}
 EPOCHS = 15
@@ -67,17 +67,6 @@ class Augmented:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for images, labels in self.batches:
             yield random_affine(images, self.generator), labels
-
-
-def with_schedule(step: StepFunction, schedule: torch.optim.lr_scheduler.LRScheduler) -> StepFunction:
-    """``step``, followed by one step of the learning-rate ``schedule``."""
-
-    def scheduled(batch: Batch, precision: Precision) -> dict[str, torch.Tensor]:
-        losses = step(batch, precision)
-        schedule.step()
-        return dict(losses)
-
-    return scheduled
 
 
 @torch.no_grad()

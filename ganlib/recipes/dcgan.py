@@ -24,9 +24,8 @@ from ganlib.checkpoints import save_checkpoint
 from ganlib.data import BatchIterator, load_mnist
 from ganlib.device import seed_everything
 from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
-from ganlib.recipes.classifier import with_schedule
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import gan_step
+from ganlib.steps import gan_step, with_schedule
 from ganlib.train import History, train
 
 
