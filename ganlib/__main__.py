@@ -5,6 +5,8 @@
     python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
+    python -m ganlib sample NAME -n N -o FILE.npy --digit D
+                                                only digit D, from a class-conditional generator (cdcgan-mnist)
 """
 
 from __future__ import annotations
@@ -57,8 +59,11 @@ def list_models() -> str:
     return "\n".join(lines)
 
 
-def sample_to_file(name: str, n: int, output: Path, seed: int = 0) -> Path:
-    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32 in [0, 1])."""
+def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | None = None) -> Path:
+    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32 in [0, 1]).
+
+    A class-conditional generator draws every digit equally often, or only ``digit`` when it is given.
+    """
     import numpy as np
     import torch
 
@@ -69,8 +74,14 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0) -> Path:
     model = pretrained(name)
     if not hasattr(model, "sample"):
         raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
+    if digit is not None and not hasattr(model, "n_classes"):
+        raise ValueError(
+            f"{name!r} is not class-conditional, so it cannot be asked for a digit: drop --digit, "
+            "or sample a conditional model such as cdcgan-mnist."
+        )
+    chosen = {} if digit is None else {"digit": digit}
     with torch.no_grad():
-        images = model.sample(n, generator=torch.Generator().manual_seed(seed))
+        images = model.sample(n, generator=torch.Generator().manual_seed(seed), **chosen)
     if images.shape != (n, 1, 28, 28):
         raise ValueError(
             f"{name!r} generates samples of shape {tuple(images.shape[1:])}, not 28x28 images; "
@@ -96,6 +107,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample.add_argument("-n", type=int, default=64, help="number of samples")
     sample.add_argument("-o", "--output", type=Path, required=True, help="output .npy file")
     sample.add_argument("--seed", type=int, default=0)
+    sample.add_argument("--digit", type=int, help="only this digit (class-conditional models; default: every digit equally often)")
     args = parser.parse_args(argv)
 
     try:
@@ -112,8 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = chosen.train(args.output or pretrained_path(args.name), args.minutes, get_device())
             print(f"saved {path}")
         elif args.command == "sample":
-            path = sample_to_file(args.name, args.n, args.output, args.seed)
-            print(f"wrote {args.n} samples of {args.name} to {path}")
+            path = sample_to_file(args.name, args.n, args.output, args.seed, args.digit)
+            which = "" if args.digit is None else f" of digit {args.digit}"
+            print(f"wrote {args.n} samples{which} of {args.name} to {path}")
     except (KeyError, ValueError, RuntimeError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"error: {message}", file=sys.stderr)

@@ -83,26 +83,31 @@ def gan_step(
     d_steps: int = 1,
     gp_weight: float = 10.0,
     pack: int = 1,
+    clip: float = 0.01,
 ) -> StepFunction:
     """One round of the GAN game on ``(real, ...)`` batches: a discriminator update on every call, and a
     generator update on every ``d_steps``-th call (k D-steps per G-step).
 
     Args:
-        loss: ``"minimax"``, ``"nonsaturating"`` or ``"wgan-gp"`` (see ``ganlib.losses``).
+        loss: ``"minimax"``, ``"nonsaturating"``, ``"wgan-gp"`` or ``"wgan-clip"`` (see ``ganlib.losses``).
         gp_weight: λ of the gradient penalty, used with ``"wgan-gp"`` only.
+        clip: with ``"wgan-clip"`` (the original WGAN, Arjovsky et al., 2017), every weight of the critic is
+            clamped to ``[-clip, clip]`` after each of its updates: a crude way to keep it Lipschitz.
         pack: PacGAN packing (Lin et al., 2018): the discriminator judges ``pack`` samples at once,
             concatenated into one input of ``pack`` times the data size, so it can see the lack of variety
             of a collapsed generator. The batch size must be a multiple of ``pack``.
 
     Logs ``d_loss`` and ``g_loss``, and the discriminator's mean opinion of real and fake samples:
-    ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)) (for WGAN-GP, the critic's mean scores).
+    ``d_real`` = mean D(x) and ``d_fake`` = mean D(G(z)) (for the WGANs, the critic's mean scores).
     """
     d_loss_fn, g_loss_fn = gan_losses(loss)
     if d_steps < 1:
         raise ValueError(f"d_steps must be at least 1, got {d_steps}.")
     if pack < 1:
         raise ValueError(f"pack must be at least 1, got {pack}.")
-    wasserstein = loss == "wgan-gp"
+    if loss == "wgan-clip" and not clip > 0:
+        raise ValueError(f"clip must be a positive bound on the critic's weights (0.01 in the WGAN paper), got {clip}.")
+    wasserstein = loss in ("wgan-gp", "wgan-clip")
     calls = 0
 
     def packed(x: torch.Tensor) -> torch.Tensor:
@@ -120,9 +125,13 @@ def gan_step(
             real, fake_detached = packed(real), packed(fake.detach())
             real_out, fake_out = discriminator(real), discriminator(fake_detached)
             d_loss = d_loss_fn(real_out, fake_out)
-            if wasserstein:
+            if loss == "wgan-gp":
                 d_loss = d_loss + gp_weight * gradient_penalty(discriminator, real, fake_detached)
         precision.minimise(d_loss, d_optimizer)
+        if loss == "wgan-clip":
+            with torch.no_grad():
+                for weight in discriminator.parameters():
+                    weight.clamp_(-clip, clip)
         opinion = (lambda out: out.mean()) if wasserstein else (lambda out: torch.sigmoid(out).mean())
         logged = {"d_loss": d_loss, "d_real": opinion(real_out), "d_fake": opinion(fake_out)}
         calls += 1
@@ -147,3 +156,66 @@ def with_schedule(step: StepFunction, scheduler: torch.optim.lr_scheduler.LRSche
         return losses
 
     return scheduled
+
+
+def conditional_gan_step(
+    generator: Generator,
+    discriminator: nn.Module,
+    g_optimizer: torch.optim.Optimizer,
+    d_optimizer: torch.optim.Optimizer,
+    loss: str = "nonsaturating",
+    aux_weight: float = 0.0,
+) -> StepFunction:
+    r"""One round of the class-conditional GAN game on ``(real, labels)`` batches.
+
+    The fakes get labels drawn uniformly from the ``generator.n_classes`` classes, and both players see the
+    labels: ``generator(z, y)`` and ``discriminator.scores(x, y)``, which returns the logits of
+    :math:`D(x \mid y)` and class logits :math:`C(x)` (see
+    :class:`~ganlib.models.conditional_dcgan.ConditionalDCGANDiscriminator`). With ``aux_weight`` = λ > 0
+    the AC-GAN loss joins in: D also minimises :math:`\lambda\, \mathrm{CE}(C(x), y)` on real images, and G
+    minimises :math:`\lambda\, \mathrm{CE}(C(G(z \mid y)), y)`: its digits must be recognisable as their class.
+
+    Args:
+        loss: ``"minimax"`` or ``"nonsaturating"`` (see ``ganlib.losses``).
+        aux_weight: λ, the weight of the auxiliary classification loss (0: a plain conditional GAN).
+
+    Logs ``d_loss``, ``g_loss``, ``d_real`` and ``d_fake`` as :func:`gan_step` does, and with λ > 0
+    ``aux_real`` and ``aux_fake``, the classification losses of the real and generated images.
+    """
+    if loss not in ("minimax", "nonsaturating"):
+        raise ValueError(f"conditional_gan_step plays the 'minimax' or 'nonsaturating' game, got {loss!r}.")
+    if aux_weight < 0:
+        raise ValueError(f"aux_weight must be 0 (no auxiliary classifier) or positive, got {aux_weight}.")
+    d_loss_fn, g_loss_fn = gan_losses(loss)
+
+    def step(batch: Batch, precision: Precision) -> dict[str, torch.Tensor]:
+        if len(batch) < 2:
+            raise ValueError("a conditional GAN trains on (images, labels) batches: BatchIterator(images, labels, ...).")
+        real, labels = batch[0], batch[1]
+        z = torch.randn(real.shape[0], generator.latent_dim, device=real.device)
+        fake_labels = torch.randint(generator.n_classes, (real.shape[0],), device=real.device)
+        with precision.autocast():
+            fake = generator(z, fake_labels)
+            real_out, real_classes = discriminator.scores(real, labels)
+            fake_out, _ = discriminator.scores(fake.detach(), fake_labels)
+            d_loss = d_loss_fn(real_out, fake_out)
+            if aux_weight:
+                aux_real = F.cross_entropy(real_classes.float(), labels)
+                d_loss = d_loss + aux_weight * aux_real
+        precision.minimise(d_loss, d_optimizer)
+        logged = {"d_loss": d_loss, "d_real": torch.sigmoid(real_out).mean(), "d_fake": torch.sigmoid(fake_out).mean()}
+        discriminator.requires_grad_(False)  # the G update needs gradients through D, not for D's weights
+        with precision.autocast():
+            g_out, g_classes = discriminator.scores(fake, fake_labels)
+            g_loss = g_loss_fn(g_out)
+            if aux_weight:
+                aux_fake = F.cross_entropy(g_classes.float(), fake_labels)
+                g_loss = g_loss + aux_weight * aux_fake
+        precision.minimise(g_loss, g_optimizer)
+        discriminator.requires_grad_(True)
+        logged["g_loss"] = g_loss
+        if aux_weight:
+            logged |= {"aux_real": aux_real, "aux_fake": aux_fake}
+        return logged
+
+    return step

@@ -11,7 +11,7 @@ from importlib import import_module
 
 from ganlib.recipes.recipe import Recipe
 
-_MODULES: tuple[str, ...] = ("classifier", "dcgan", "gan", "gmmn", "vae")
+_MODULES: tuple[str, ...] = ("cdcgan", "classifier", "dcgan", "gan", "gmmn", "ssgan", "vae", "wgan")
 
 RECIPES: dict[str, Recipe] = {}
 for _module in _MODULES:

@@ -14,11 +14,11 @@ from pathlib import Path
 
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from ganlib.checkpoints import save_checkpoint
 from ganlib.data import BatchIterator, load_mnist
 from ganlib.device import seed_everything
+from ganlib.metrics.accuracy import accuracy
 from ganlib.models.classifier import MnistClassifier
 from ganlib.recipes.recipe import Recipe
 from ganlib.steps import classifier_step, with_schedule
@@ -67,14 +67,6 @@ class Augmented:
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         for images, labels in self.batches:
             yield random_affine(images, self.generator), labels
-
-
-@torch.no_grad()
-def accuracy(model: nn.Module, images: torch.Tensor, labels: torch.Tensor) -> float:
-    """Share of ``images`` whose most likely class is the label."""
-    model.eval()
-    predictions = torch.cat([model(batch).argmax(dim=1) for batch in images.split(1000)])
-    return (predictions == labels).float().mean().item()
 
 
 def train_classifier(output: Path, minutes: float | None, device: torch.device) -> Path:
