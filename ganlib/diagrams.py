@@ -42,6 +42,7 @@ SERIES = (
     Notebook("05", "The vanilla GAN", "generator vs discriminator;\nJensen–Shannon", IMPLICIT),
     Notebook("06", "DCGAN", "convolutional GANs on MNIST;\nstable training", IMPLICIT),
     Notebook("07", "Evaluating & comparing", "likelihood, sample metrics,\nthe trade-offs", EVALUATION),
+    Notebook("08", "Beyond the GAN objective", "Wasserstein, class-conditional\nand semi-supervised GANs", IMPLICIT),
 )
 
 
@@ -141,9 +142,10 @@ def taxonomy() -> Figure:
 
 def series_map(current: str | None = None) -> Figure:
     """The notebooks in order, coloured by family; ``current`` (e.g. ``"01"``) is drawn with a thick frame."""
-    fig, ax = _bare_axes((15, 5.6), (-0.52, 3.52), (-1.95, 1.5))
+    per_row = (len(SERIES) + 1) // 2  # two rows, the first one the longer
+    fig, ax = _bare_axes((3.75 * per_row, 5.6), (-0.52, per_row - 0.48), (-1.95, 1.5))
     width, height, rows = 0.9, 1.05, (0.6, -0.85)
-    positions = [(i, rows[0]) for i in range(4)] + [(i, rows[1]) for i in range(4)]
+    positions = [(i % per_row, rows[i // per_row]) for i in range(len(SERIES))]
     for (x, y), notebook in zip(positions, SERIES):
         colour = FAMILY_COLOURS[notebook.family]
         here = notebook.number == current
@@ -164,7 +166,8 @@ def series_map(current: str | None = None) -> Figure:
             _edge(ax, (x + width / 2 + 0.02, y), (nx - width / 2 - 0.02, ny), arrow=True)
     # the turn from the end of the first row to the start of the second
     middle = (rows[0] + rows[1]) / 2
-    ax.plot([3, 3, 0], [rows[0] - height / 2 - 0.02, middle, middle], color="#555555", lw=1.6, zorder=1)
+    last = per_row - 1
+    ax.plot([last, last, 0], [rows[0] - height / 2 - 0.02, middle, middle], color="#555555", lw=1.6, zorder=1)
     _edge(ax, (0, middle), (0, rows[1] + height / 2 + 0.02), arrow=True)
     ax.legend(
         handles=[Patch(facecolor="white", edgecolor=c, linewidth=2.2, label=f) for f, c in FAMILY_COLOURS.items()],

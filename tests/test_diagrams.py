@@ -28,7 +28,7 @@ def test_taxonomy_names_the_three_families_and_the_notebooks():
 def test_series_map_lists_every_notebook_in_order_and_marks_the_current_one():
     fig = diagrams.series_map(current="01")
     numbers = [t.get_text() for t in fig.axes[0].texts if t.get_text().isdigit()]
-    assert numbers == [f"{i:02d}" for i in range(8)]
+    assert numbers == [f"{i:02d}" for i in range(9)]
     assert "you are here" in texts(fig)
     assert "you are here" not in texts(diagrams.series_map())
 
