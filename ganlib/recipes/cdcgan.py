@@ -9,7 +9,6 @@ pairs, with the networks of :mod:`ganlib.models.conditional_dcgan` and the step
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,8 @@ from ganlib.data import BatchIterator, load_mnist
 from ganlib.device import seed_everything
 from ganlib.models.conditional_dcgan import ConditionalDCGANDiscriminator, ConditionalDCGANGenerator, check_labels
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import conditional_gan_step, with_schedule
+from ganlib.recipes.dcgan import adam_pair, check_symmetric_images, decaying_to_zero, eval_snapshot
+from ganlib.steps import conditional_gan_step
 from ganlib.train import History, train
 
 
@@ -55,22 +55,6 @@ class CDCGANRun:
     history: History
 
 
-def conditional_snapshot(
-    generator: ConditionalDCGANGenerator, codes: torch.Tensor, labels: torch.Tensor
-) -> Callable[[], torch.Tensor]:
-    """A snapshot function for :func:`ganlib.train.train`: ``generator.decode(codes, labels)`` in eval mode
-    (as :func:`ganlib.recipes.dcgan.eval_snapshot`), training mode restored afterwards."""
-
-    def snapshot() -> torch.Tensor:
-        was_training = generator.training
-        generator.eval()
-        images = generator.decode(codes, labels)
-        generator.train(was_training)
-        return images
-
-    return snapshot
-
-
 def train_cdcgan(
     settings: CDCGANSettings,
     images: torch.Tensor,
@@ -98,10 +82,7 @@ def train_cdcgan(
     Returns:
         the networks (in eval mode) and the history of :func:`ganlib.train.train`.
     """
-    if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
-        raise ValueError(f"expected MNIST images shaped (N, 1, 28, 28), got {tuple(images.shape)}.")
-    if images.min() < -1.001 or images.max() > 1.001 or images.min() >= 0:
-        raise ValueError("a DCGAN trains on images in [-1, 1] (tanh output): load them with scale='symmetric'.")
+    check_symmetric_images(images)
     labels = check_labels(labels, images.shape[0], settings.n_classes)
     if settings.lr_decay and steps is None:
         raise ValueError("lr_decay=True decays the learning rates to 0 at the last step: give steps=....")
@@ -109,15 +90,13 @@ def train_cdcgan(
     device = images.device
     generator = ConditionalDCGANGenerator(**settings.generator_config()).to(device)
     discriminator = ConditionalDCGANDiscriminator(**settings.discriminator_config()).to(device)
-    betas = (settings.beta1, 0.999)
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=settings.lr, betas=betas)
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=settings.lr, betas=betas)
-    optimizers = {"generator": g_optimizer, "discriminator": d_optimizer}
-    snapshot = None if snapshot_codes is None else conditional_snapshot(generator, *(t.to(device) for t in snapshot_codes))
-    step = conditional_gan_step(generator, discriminator, g_optimizer, d_optimizer, aux_weight=settings.aux_weight)
+    optimizers = adam_pair(generator, discriminator, settings.lr, settings.beta1)
+    snapshot = None if snapshot_codes is None else eval_snapshot(generator, *(t.to(device) for t in snapshot_codes))
+    step = conditional_gan_step(
+        generator, discriminator, optimizers["generator"], optimizers["discriminator"], aux_weight=settings.aux_weight
+    )
     if settings.lr_decay:
-        for optimizer in optimizers.values():
-            step = with_schedule(step, torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps))
+        step = decaying_to_zero(step, optimizers, steps)
     history = train(
         step,
         BatchIterator(images, labels.to(device), batch_size=settings.batch_size, generator=order),

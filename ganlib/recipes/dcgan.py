@@ -19,14 +19,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 import torch
+from torch import nn
 
 from ganlib.checkpoints import save_checkpoint
 from ganlib.data import BatchIterator, load_mnist
 from ganlib.device import seed_everything
 from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganlib.models.generator import Generator
 from ganlib.recipes.recipe import Recipe
 from ganlib.steps import gan_step, with_schedule
-from ganlib.train import History, train
+from ganlib.train import History, StepFunction, train
 
 
 @dataclass(frozen=True)
@@ -68,8 +70,9 @@ class DCGANRun:
     history: History
 
 
-def eval_snapshot(generator: DCGANGenerator, codes: torch.Tensor) -> Callable[[], torch.Tensor]:
-    """A snapshot function for :func:`ganlib.train.train`: ``generator.decode(codes)`` in eval mode.
+def eval_snapshot(generator: Generator, *inputs: torch.Tensor) -> Callable[[], torch.Tensor]:
+    """A snapshot function for :func:`ganlib.train.train`: ``generator.decode(*inputs)`` in eval mode (the
+    inputs are fixed codes, and for a conditional generator their labels).
 
     Eval mode makes batch normalisation use its running statistics, so the snapshot neither depends on
     which codes are in the batch nor disturbs those statistics; training mode is restored afterwards.
@@ -78,11 +81,35 @@ def eval_snapshot(generator: DCGANGenerator, codes: torch.Tensor) -> Callable[[]
     def snapshot() -> torch.Tensor:
         was_training = generator.training
         generator.eval()
-        images = generator.decode(codes)
+        images = generator.decode(*inputs)
         generator.train(was_training)
         return images
 
     return snapshot
+
+
+def check_symmetric_images(images: torch.Tensor) -> None:
+    """Refuse anything but MNIST images shaped ``(N, 1, 28, 28)`` with values in [-1, 1]."""
+    if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
+        raise ValueError(f"expected MNIST images shaped (N, 1, 28, 28), got {tuple(images.shape)}.")
+    if images.min() < -1.001 or images.max() > 1.001 or images.min() >= 0:
+        raise ValueError("a DCGAN trains on images in [-1, 1] (tanh output): load them with scale='symmetric'.")
+
+
+def adam_pair(generator: nn.Module, discriminator: nn.Module, lr: float, beta1: float) -> dict[str, torch.optim.Adam]:
+    """An Adam optimiser for each player, with the DCGAN paper's :math:`(\beta_1, 0.999)`."""
+    betas = (beta1, 0.999)
+    return {
+        "generator": torch.optim.Adam(generator.parameters(), lr=lr, betas=betas),
+        "discriminator": torch.optim.Adam(discriminator.parameters(), lr=lr, betas=betas),
+    }
+
+
+def decaying_to_zero(step: StepFunction, optimizers: dict[str, torch.optim.Adam], steps: int) -> StepFunction:
+    """``step`` with every learning rate decaying linearly from its initial value to 0 at step ``steps``."""
+    for optimizer in optimizers.values():
+        step = with_schedule(step, torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps))
+    return step
 
 
 def train_dcgan(
@@ -111,25 +138,18 @@ def train_dcgan(
     Returns:
         the networks (in eval mode) and the history of :func:`ganlib.train.train`.
     """
-    if images.ndim != 4 or images.shape[1:] != (1, 28, 28):
-        raise ValueError(f"expected MNIST images shaped (N, 1, 28, 28), got {tuple(images.shape)}.")
-    if images.min() < -1.001 or images.max() > 1.001 or images.min() >= 0:
-        raise ValueError("a DCGAN trains on images in [-1, 1] (tanh output): load them with scale='symmetric'.")
+    check_symmetric_images(images)
     if settings.lr_decay and steps is None:
         raise ValueError("lr_decay=True decays the learning rates to 0 at the last step: give steps=....")
     order = seed_everything(seed)
     device = images.device
     generator = DCGANGenerator(**settings.generator_config()).to(device)
     discriminator = DCGANDiscriminator(**settings.discriminator_config()).to(device)
-    betas = (settings.beta1, 0.999)
-    g_optimizer = torch.optim.Adam(generator.parameters(), lr=settings.lr, betas=betas)
-    d_optimizer = torch.optim.Adam(discriminator.parameters(), lr=settings.lr, betas=betas)
-    optimizers = {"generator": g_optimizer, "discriminator": d_optimizer}
+    optimizers = adam_pair(generator, discriminator, settings.lr, settings.beta1)
     snapshot = None if snapshot_codes is None else eval_snapshot(generator, snapshot_codes.to(device))
-    step = gan_step(generator, discriminator, g_optimizer, d_optimizer, loss="nonsaturating")
+    step = gan_step(generator, discriminator, optimizers["generator"], optimizers["discriminator"], loss="nonsaturating")
     if settings.lr_decay:
-        for optimizer in optimizers.values():
-            step = with_schedule(step, torch.optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.0, total_iters=steps))
+        step = decaying_to_zero(step, optimizers, steps)
     history = train(
         step,
         BatchIterator(images, batch_size=settings.batch_size, generator=order),
