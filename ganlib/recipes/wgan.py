@@ -39,8 +39,8 @@ MNIST_RUNS: dict[str, dict[str, Any]] = {
     "WGAN, weight clipping": {"loss": "wgan-clip", "d_steps": 5, "gan": {"lr": 5e-5, "optimizer": "rmsprop"}},
     "non-saturating GAN": {"loss": "nonsaturating", "d_steps": 1, "gan": {"lr": 2e-4}},
 }
-MNIST_STEPS = 4000
-MNIST_EVERY = 200
+MNIST_STEPS = 12_000
+MNIST_EVERY = 500
 
 
 def train_wgan_gp_grid(output: Path, minutes: float | None, device: torch.device) -> Path:
