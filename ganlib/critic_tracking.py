@@ -87,3 +87,10 @@ def rank_correlation(a: list[float], b: list[float]) -> float:
     ranks = [torch.tensor(values, dtype=torch.float64).argsort().argsort().double() for values in (a, b)]
     centred = [r - r.mean() for r in ranks]
     return ((centred[0] * centred[1]).sum() / (centred[0].norm() * centred[1].norm())).item()
+
+
+def tracking_correlation(curves: dict[str, list[float]], after: int = 0) -> float:
+    """:func:`rank_correlation` of a run's estimate and Fréchet distance (curves of :func:`track_training`),
+    over the measurements taken at step ``after`` or later (leaving out the critic's warm-up)."""
+    kept = [i for i, step in enumerate(curves["step"]) if step >= after]
+    return rank_correlation([curves["estimate"][i] for i in kept], [curves["frechet"][i] for i in kept])

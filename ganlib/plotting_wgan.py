@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from ganlib.critic_tracking import CURVES, rank_correlation
+from ganlib.critic_tracking import CURVES, tracking_correlation
 from ganlib.plotting import PALETTE
 from ganlib.wasserstein import js_point_masses, w1_point_masses
 
@@ -75,8 +75,7 @@ def plot_critic_tracking(
         right.set_ylabel("Fréchet distance of samples (log)", color=PALETTE[1])
         right.grid(False)
         right.spines["right"].set_visible(True)
-        kept = [i for i, step in enumerate(curves["step"]) if step >= warmup]
-        rho = rank_correlation([curves["estimate"][i] for i in kept], [curves["frechet"][i] for i in kept])
+        rho = tracking_correlation(curves, after=warmup)
         if warmup:
             ax.axvspan(0, warmup, color="grey", alpha=0.12, lw=0)
         ax.set_title(f"{name}\nrank correlation {rho:+.2f}" + (f" after step {warmup:,}" if warmup else ""), fontsize=11)

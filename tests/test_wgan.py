@@ -118,7 +118,7 @@ def test_a_short_wgan_gp_run_on_the_ring_raises_mode_coverage():
 
 
 def test_critic_tracking_records_curves_and_checks_inputs():
-    from ganlib.critic_tracking import rank_correlation, track_training
+    from ganlib.critic_tracking import rank_correlation, track_training, tracking_correlation
 
     gan = mlp_gan(data_dim=784, latent_dim=8, hidden=32, depth=1)
     images, held_out = torch.rand(64, 1, 28, 28) * 2 - 1, torch.rand(130, 1, 28, 28) * 2 - 1
@@ -133,6 +133,9 @@ def test_critic_tracking_records_curves_and_checks_inputs():
     assert rank_correlation([1.0, 2.0, 3.0], [3.0, 2.0, 1.0]) == pytest.approx(-1.0)
     with pytest.raises(ValueError, match="same length"):
         rank_correlation([1.0, 2.0], [1.0, 2.0, 3.0])
+    warm_then_tracking = {"step": [0, 1, 2, 3, 4, 5], "estimate": [0.0, 9.0, 5.0, 4.0, 3.0, 2.0], "frechet": [9.0, 8.0, 7.0, 6.0, 5.0, 4.0]}
+    assert tracking_correlation(warm_then_tracking, after=1) == pytest.approx(1.0)
+    assert tracking_correlation(warm_then_tracking) < 0.9  # the warm-up's rising estimate spoils it
 
 
 def test_figures_of_the_section():
