@@ -61,6 +61,7 @@ lab: venv
 bench: venv
 	$(PY) benchmarks/notebooks.py
 	$(PY) benchmarks/quality.py
+	$(PY) benchmarks/targets.py
 	$(PY) benchmarks/widgets.py
 	$(PY) benchmarks/throughput.py
 
