@@ -62,6 +62,7 @@ bench: venv
 	$(PY) benchmarks/notebooks.py
 	$(PY) benchmarks/quality.py
 	$(PY) benchmarks/targets.py
+	$(PY) benchmarks/ablation.py
 	$(PY) benchmarks/widgets.py
 	$(PY) benchmarks/throughput.py
 

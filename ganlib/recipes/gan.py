@@ -22,6 +22,7 @@ from ganlib.checkpoints import save_checkpoint
 from ganlib.data import BatchIterator, grid, load_mnist
 from ganlib.device import seed_everything
 from ganlib.gan_setup import mlp_gan
+from ganlib.models.mlp_gan import MLPGenerator
 from ganlib.recipes.recipe import Recipe
 from ganlib.train import train
 
@@ -43,27 +44,39 @@ def generator_config(data_dim: int, settings: dict[str, Any]) -> dict[str, Any]:
     return {"data_dim": data_dim, **{k: v for k, v in settings.items() if k in GENERATOR_ARGUMENTS}}
 
 
+def train_grid_gan_variant(
+    pack: int, decay: bool, device: torch.device, minutes: float | None = None, description: str = "gan-grid"
+) -> MLPGenerator:
+    """Train the grid GAN on 100,000 points of the 25-grid for ``GRID_STEPS`` steps (seed 0) with PacGAN packing of
+    ``pack`` samples and, if ``decay``, a learning rate decaying linearly to 0; return its generator.
+
+    ``gan-grid`` is ``pack=GRID_PACK, decay=True`` and ``gan-grid-naive`` is ``pack=1, decay=False``; the two
+    mixed settings are the ablation of notebook 05 (``benchmarks/ablation.py``).
+    """
+    generator = seed_everything(0)
+    data = BatchIterator(grid().sample(100_000, generator).to(device), batch_size=GRID_BATCH * pack, generator=generator)
+    gan = mlp_gan(data_dim=2, pack=pack, device=device, **GRID_CONFIG)
+    step = gan.step(decay_over=GRID_STEPS if decay else None)
+    train(step, data, gan.models, gan.optimizers, steps=GRID_STEPS, minutes=minutes, log_every=100, description=description)
+    return gan.generator
+
+
 def train_grid_gan(name: str, fixed: bool, output: Path, minutes: float | None, device: torch.device) -> Path:
-    """Train on 100,000 points of the 25-grid for ``GRID_STEPS`` steps, with the fix (packing and a decaying
-    learning rate) or without; save the generator with its mode coverage."""
+    """Train the grid GAN with the fix (packing and a decaying learning rate) or without; save the generator
+    with the mode coverage of 2,500 samples."""
     from ganlib.metrics import mode_coverage
 
-    generator = seed_everything(0)
-    mixture = grid()
     pack = GRID_PACK if fixed else 1
-    data = BatchIterator(mixture.sample(100_000, generator).to(device), batch_size=GRID_BATCH * pack, generator=generator)
-    gan = mlp_gan(data_dim=2, pack=pack, device=device, **GRID_CONFIG)
-    step = gan.step(decay_over=GRID_STEPS if fixed else None)
-    train(step, data, gan.models, gan.optimizers, steps=GRID_STEPS, minutes=minutes, log_every=100, description=name)
-    samples = gan.generator.sample(2500, torch.Generator().manual_seed(0)).cpu()
+    generator = train_grid_gan_variant(pack, fixed, device, minutes, description=name)
+    samples = generator.sample(2500, torch.Generator().manual_seed(0)).cpu()
     setup = f"PacGAN (pack={pack}), learning rate decaying to 0" if fixed else "plain GAN, constant learning rate"
     return save_checkpoint(
         output,
-        gan.generator.cpu(),
+        generator.cpu(),
         generator_config(2, GRID_CONFIG),
         data=f"25-mode grid, {setup}, {GRID_STEPS:,} steps",
         command=f"python -m ganlib train {name}",
-        metrics=mode_coverage(samples, mixture),
+        metrics=mode_coverage(samples, grid()),
     )
 
 
