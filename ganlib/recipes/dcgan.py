@@ -168,7 +168,7 @@ def train_dcgan(
 
 
 PRETRAINED = DCGANSettings(width=32, lr_decay=True)
-PRETRAINED_STEPS = 12_000
+PRETRAINED_STEPS = 48_000
 
 
 def train_pretrained(output: Path, minutes: float | None, device: torch.device) -> Path:
