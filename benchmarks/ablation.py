@@ -14,26 +14,20 @@ from __future__ import annotations
 
 import sys
 
-import torch
+from targets import coverage_line  # the sibling script's line format (run as python benchmarks/ablation.py)
 
 from ganlib.checkpoints import pretrained
 from ganlib.device import get_device
-from ganlib.metrics import mode_coverage
 from ganlib.recipes.gan import GRID_PACK, GRID_STEPS, train_grid_gan_variant
-
-
-def coverage_line(label: str, generator: torch.nn.Module) -> str:
-    coverage = mode_coverage(generator.sample(2500, torch.Generator().manual_seed(0)).cpu(), "grid")
-    return f"  {label:34s} {coverage['modes']:>2d}/{coverage['n_modes']} modes   {coverage['high_quality']:.1%} high quality"
 
 
 def main() -> int:
     device = get_device()
     print(f"25-mode grid, {GRID_STEPS:,} steps, seed 0; mode coverage of 2,500 samples")
-    print(coverage_line("neither (gan-grid-naive)", pretrained("gan-grid-naive")))
-    print(coverage_line("decaying learning rate only", train_grid_gan_variant(1, True, device, description="decay only")))
-    print(coverage_line(f"packing (pack={GRID_PACK}) only", train_grid_gan_variant(GRID_PACK, False, device, description="pack only")))
-    print(coverage_line("both (gan-grid)", pretrained("gan-grid")))
+    print(coverage_line("neither (gan-grid-naive)", pretrained("gan-grid-naive"), "grid", width=26))
+    print(coverage_line("decaying rate only", train_grid_gan_variant(1, True, device, description="decay only"), "grid", width=26))
+    print(coverage_line(f"packing (pack={GRID_PACK}) only", train_grid_gan_variant(GRID_PACK, False, device, description="pack only"), "grid", width=26))
+    print(coverage_line("both (gan-grid)", pretrained("gan-grid"), "grid", width=26))
     return 0
 
 

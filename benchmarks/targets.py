@@ -26,13 +26,19 @@ from ganlib.paths import checkpoint_dir
 TOY_DATA = {"gan-grid": "grid", "gan-grid-naive": "grid", "wgan-gp-grid": "grid", "gmmn-ring": "ring"}
 
 
+def coverage_line(label: str, generator: torch.nn.Module, mixture: str, width: int = 16) -> str:
+    """One printed line: the modes captured and the high-quality share of 2,500 samples (seed 0) of ``generator``,
+    after ``label`` padded to ``width`` characters."""
+    coverage = mode_coverage(generator.sample(2500, torch.Generator().manual_seed(0)).cpu(), mixture)
+    return f"  {label:{width}s} {coverage['modes']:>2d}/{coverage['n_modes']} modes   {coverage['high_quality']:.1%} high quality"
+
+
 def main() -> int:
     present = {path.stem for path in checkpoint_dir().glob("*.pt")}
     print("2-D mixtures, 2,500 samples (seed 0)")
     for name, mixture in TOY_DATA.items():
         if name in present:
-            coverage = mode_coverage(pretrained(name).sample(2500, torch.Generator().manual_seed(0)), mixture)
-            print(f"  {name:16s} {coverage['modes']:>2d}/{coverage['n_modes']} modes   {coverage['high_quality']:.1%} high quality")
+            print(coverage_line(name, pretrained(name), mixture))
     if "cdcgan-mnist" in present:
         shares = conditional_accuracy(pretrained("cdcgan-mnist"), n_per_digit=100, seed=0)
         print("\ncdcgan-mnist, 100 samples per digit: share classified as the digit asked for with confidence >= 0.9")
