@@ -37,12 +37,21 @@ def get_device() -> torch.device:
     return torch.device("cpu")
 
 
+# oneDNN's instruction-set levels below AVX512_CORE_BF16: with ``ONEDNN_MAX_CPU_ISA`` set to one of
+# them, oneDNN does not use the CPU's bfloat16 instructions even when it has them.
+_ISAS_WITHOUT_BF16 = ("SSE41", "AVX", "AVX2", "AVX2_VNNI", "AVX2_VNNI_2", "AVX512_CORE", "AVX512_CORE_VNNI")
+
+
 def cpu_has_native_bf16() -> bool:
-    """Whether this CPU computes in bfloat16 natively (AVX-512 BF16 or AMX, through oneDNN).
+    """Whether oneDNN computes in bfloat16 natively on this CPU (AVX-512 BF16 or AMX).
 
     On such CPUs, mixed precision roughly doubles the speed of convolutions; elsewhere bfloat16 is
-    emulated and slower than float32, so :class:`ganlib.train.Precision` leaves it off.
+    emulated and slower than float32, so :class:`ganlib.train.Precision` leaves it off. oneDNN's own
+    switch ``ONEDNN_MAX_CPU_ISA`` is honoured: ``ONEDNN_MAX_CPU_ISA=AVX2`` makes a CPU with AMX behave
+    as a laptop CPU does, and then this is ``False``.
     """
+    if os.environ.get("ONEDNN_MAX_CPU_ISA", "").strip().upper() in _ISAS_WITHOUT_BF16:
+        return False
     check = getattr(torch.ops.mkldnn, "_is_mkldnn_bf16_supported", None)
     try:
         return bool(torch.backends.mkldnn.is_available() and check is not None and check())
