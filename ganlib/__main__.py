@@ -1,8 +1,8 @@
 """Command line of the course.
 
     python -m ganlib info                       versions, device, data and checkpoints on disk
-    python -m ganlib list                       pretrained models and training recipes
-    python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/
+    python -m ganlib list                       pretrained models, shipped runs and training recipes
+    python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/ (or runs into data/runs/)
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
     python -m ganlib sample NAME -n N -o FILE.npy --digit D
@@ -45,17 +45,20 @@ def info() -> str:
 
 
 def list_models() -> str:
-    """Pretrained checkpoints on disk and the recipes that train them."""
-    from ganlib.checkpoints import load_checkpoint
-    from ganlib.paths import checkpoint_dir
-    from ganlib.recipes import RECIPES
+    """Pretrained checkpoints and shipped training runs on disk, and the recipes that train them."""
+    from ganlib.checkpoints import load_checkpoint, load_runs
+    from ganlib.paths import checkpoint_dir, runs_dir
+    from ganlib.recipes import all_recipes
 
     lines = ["pretrained checkpoints (data/checkpoints):"]
     for path in sorted(checkpoint_dir().glob("*.pt")):
         meta = load_checkpoint(path)["meta"]
         lines.append(f"  {path.stem:<18} {meta.get('data', '')}")
+    lines.append("shipped training runs (data/runs):")
+    for path in sorted(runs_dir().glob("*.pt")):
+        lines.append(f"  {path.stem:<18} {load_runs(path.stem)['meta'].get('data', '')}")
     lines.append("recipes (python -m ganlib train NAME):")
-    lines += [f"  {r.name:<18} {r.description}" for r in sorted(RECIPES.values(), key=lambda r: r.name)]
+    lines += [f"  {r.name:<18} {r.description}" for r in sorted(all_recipes().values(), key=lambda r: r.name)]
     return "\n".join(lines)
 
 
@@ -71,6 +74,8 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
     from ganlib.validation import check_count
 
     check_count(n)
+    if output.suffix != ".npy":
+        raise ValueError(f"samples are written in NumPy's .npy format: name the output file {output.with_suffix('.npy')}, not {output}.")
     model = pretrained(name)
     if not hasattr(model, "sample"):
         raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
@@ -116,12 +121,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "list":
             print(list_models())
         elif args.command == "train":
-            from ganlib.checkpoints import pretrained_path
             from ganlib.device import get_device
+            from ganlib.paths import data_dir
             from ganlib.recipes import recipe
 
             chosen = recipe(args.name)
-            path = chosen.train(args.output or pretrained_path(args.name), args.minutes, get_device())
+            path = chosen.train(args.output or data_dir() / chosen.folder / f"{args.name}.pt", args.minutes, get_device())
             print(f"saved {path}")
         elif args.command == "sample":
             path = sample_to_file(args.name, args.n, args.output, args.seed, args.digit)

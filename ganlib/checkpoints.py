@@ -8,6 +8,9 @@ A checkpoint is a plain dictionary saved with ``torch.save``:
 * ``meta``: ganlib version, checkpoint format, data used, the command that trained it, its metrics;
 * anything else the caller adds (optimiser state and step count, for resuming).
 
+A *run file* (``data/runs/NAME.pt``) holds no network, only what a notebook shows of some training runs
+(their histories, scores and final samples), so that it can show them without training them again.
+
 Files are written to a temporary name and renamed, so an interrupted save never destroys the previous
 checkpoint, and read with ``torch.load(weights_only=True)``, which cannot run code hidden in a file.
 """
@@ -23,7 +26,7 @@ import torch
 from torch import nn
 
 import ganlib
-from ganlib.paths import checkpoint_dir
+from ganlib.paths import checkpoint_dir, runs_dir
 
 FORMAT = 1
 
@@ -184,3 +187,36 @@ def load_training_state(
     for name, optimizer in optimizers.items():
         optimizer.load_state_dict(payload["optimizers"][name])
     return int(payload["step"]), payload["history"]
+
+
+def save_runs(path: str | Path, runs: dict[str, Any], *, data: str = "", command: str = "") -> Path:
+    """Write the histories of training runs (tensors, numbers, strings and lists of them; no networks) atomically."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "meta": {"format": FORMAT, "ganlib_version": ganlib.__version__, "kind": "runs", "data": data, "command": command},
+        "runs": runs,
+    }
+    partial = path.with_name(path.name + ".partial")
+    torch.save(payload, partial)
+    os.replace(partial, path)
+    return path
+
+
+def load_runs(name: str) -> dict[str, Any]:
+    """The shipped training runs ``data/runs/NAME.pt`` (see :func:`save_runs`): ``{"meta": ..., "runs": ...}``."""
+    path = runs_dir() / f"{name}.pt"
+    if not path.exists():
+        available = sorted(p.stem for p in runs_dir().glob("*.pt"))
+        raise CheckpointError(
+            f"no shipped runs called {name!r} in {runs_dir()}; available: {', '.join(available) or 'none'}. "
+            f"`python -m ganlib train {name}` trains them again, or restore data/ from the repository (git checkout)."
+        )
+    try:
+        payload = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as error:
+        raise CheckpointError(f"{path} is not a readable run file ({type(error).__name__}: {error}); "
+                              f"restore it from the repository or retrain it with `python -m ganlib train {name}`.") from error
+    if not isinstance(payload, dict) or payload.get("meta", {}).get("kind") != "runs":
+        raise CheckpointError(f"{path} is not a run file written by ganlib.checkpoints.save_runs.")
+    return payload

@@ -16,3 +16,8 @@ def data_dir() -> Path:
 def checkpoint_dir() -> Path:
     """The folder of pretrained checkpoints, ``data/checkpoints``."""
     return data_dir() / "checkpoints"
+
+
+def runs_dir() -> Path:
+    """The folder of shipped training-run histories, ``data/runs``: runs a notebook shows without retraining."""
+    return data_dir() / "runs"

@@ -7,7 +7,7 @@ from ganlib.checkpoints import load_checkpoint, pretrained, pretrained_path
 from ganlib.data import load_mnist
 from ganlib.models import MODELS
 from ganlib.models.classifier import MnistClassifier
-from ganlib.recipes import RECIPES
+from ganlib.recipes import all_recipes
 from ganlib.recipes.classifier import random_affine
 
 
@@ -26,7 +26,7 @@ def test_wrong_image_shape_is_refused() -> None:
 
 def test_registered_as_model_and_recipe() -> None:
     assert MODELS["MnistClassifier"] is MnistClassifier
-    assert "mnist-classifier" in RECIPES
+    assert "mnist-classifier" in all_recipes()
 
 
 def test_random_affine_without_motion_is_the_identity() -> None:

@@ -45,6 +45,8 @@ def test_sample_is_reproducible_by_seed(data_dir, tmp_path):
         (["sample", "clf", "-n", "2", "-o", "x.npy"], "not a generator"),
         (["sample", "points", "-n", "2", "-o", "x.npy"], "not 28x28 images"),
         (["sample", "tiny-vae", "-n", "0", "-o", "x.npy"], "positive integer"),
+        (["sample", "tiny-vae", "-n", "2", "-o", "x.txt"], "name the output file x.npy"),
+        (["sample", "tiny-vae", "-n", "2", "-o", "x"], "name the output file x.npy"),
         (["train", "nope"], "no recipe called 'nope'"),
     ],
 )
@@ -62,3 +64,17 @@ def test_list_shows_checkpoints_and_recipes(data_dir, capsys):
 def test_module_entry_point_runs():
     result = subprocess.run([sys.executable, "-m", "ganlib", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "sample" in result.stdout
+
+
+def test_a_refused_output_name_writes_nothing(data_dir, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["sample", "tiny-vae", "-n", "2", "-o", "x.txt"]) == 2
+    assert not list(tmp_path.glob("x*"))
+
+
+def test_nan_codes_are_refused_with_a_message():
+    vae = VAE(2, "mlp")
+    with pytest.raises(ValueError, match="contain NaN or infinity"):
+        vae.decode(torch.tensor([[0.0, float("nan")], [0.0, 1.0]]))
+    with pytest.raises(ValueError, match="1 of the 2 latent codes"):
+        MLPGenerator(2, 2, 8, 1).decode(torch.tensor([[float("inf"), 0.0], [0.0, 1.0]]))

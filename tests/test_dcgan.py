@@ -9,9 +9,9 @@ import pytest
 import torch
 from torch import nn
 
-from ganlib.checkpoints import pretrained, pretrained_path
+from ganlib.checkpoints import CheckpointError, load_runs, pretrained, pretrained_path, save_runs
 from ganlib.data import load_mnist
-from ganlib.failure_lab import FAILURES, run_lab
+from ganlib.failure_lab import FAILURES, KEPT_SAMPLES, run_lab, summarise_lab
 from ganlib.models import DCGANDiscriminator, DCGANGenerator
 from ganlib.recipes import recipe
 from ganlib.recipes.dcgan import PRETRAINED, DCGANSettings, train_dcgan
@@ -84,6 +84,28 @@ def test_failure_lab_settings_reach_the_networks_and_the_optimisers():
     assert reference.settings == base and _modules(reference.discriminator, nn.LeakyReLU)
     with pytest.raises(ValueError, match="unknown failures"):
         run_lab(images[:64], base, steps=1, names=["no dropout"], progress=False)
+
+
+def test_a_lab_summary_round_trips_through_a_run_file(tmp_path, monkeypatch):
+    """What the notebook shows of the lab (histories, confidence per snapshot, final samples) is saved without
+    networks and loaded back by name; a missing or corrupt run file says how to get it back."""
+    images, _ = load_mnist("train", source="subset", scale="symmetric")
+    runs = run_lab(images[:128], DCGANSettings(width=4, batch_size=32), steps=4, names=["reference", "no batch norm"],
+                   snapshot_codes=torch.randn(40, 64), snapshot_every=2, progress=False)
+    summary = summarise_lab(runs)
+    monkeypatch.setenv("GANLIB_DATA", str(tmp_path))
+    save_runs(tmp_path / "runs" / "lab.pt", summary, data="four steps", command="a test")
+    loaded = load_runs("lab")
+    assert loaded["meta"]["data"] == "four steps" and set(loaded["runs"]) == {"reference", "no batch norm"}
+    reference = loaded["runs"]["reference"]
+    assert reference["history"]["snapshot_step"] == [0, 2, 4] and len(reference["confidence"]) == 3
+    assert reference["samples"].shape == (KEPT_SAMPLES, 1, 28, 28)
+    assert torch.equal(reference["samples"], runs["reference"].history["snapshots"][-1][:KEPT_SAMPLES])
+    with pytest.raises(CheckpointError, match="no shipped runs called 'nope'.*python -m ganlib train nope"):
+        load_runs("nope")
+    (tmp_path / "runs" / "broken.pt").write_bytes(b"not a file torch wrote")
+    with pytest.raises(CheckpointError, match="not a readable run file"):
+        load_runs("broken")
 
 
 def test_training_moves_both_players_and_logs_the_game():
@@ -286,3 +308,20 @@ def test_failure_lab_panel_toggles_the_compared_run_in_place():
     assert panel.static_png not in (first, bytes(panel.image.value))  # the static view shows every run
     with pytest.raises(ValueError, match="reference run"):
         failure_lab_panel({k: v for k, v in histories.items() if k != "reference"}, quality, samples)
+
+
+def test_the_shipped_failure_lab_shows_what_notebook_06_says():
+    """data/runs/dcgan-failure-lab.pt (python -m ganlib train dcgan-failure-lab) holds the four runs the notebook
+    reads: long momentum lets D run away, no batch norm ends below the reference, ReLU in D about level with it."""
+    runs = load_runs("dcgan-failure-lab")["runs"]
+    assert set(runs) == {"reference", *FAILURES}
+
+    def late(name: str, key: str) -> float:
+        values = runs[name]["history"][key]
+        return sum(values[len(values) // 2:]) / len(values[len(values) // 2:])
+
+    assert all(run["history"]["snapshot_step"][-1] == 400 and run["samples"].shape == (KEPT_SAMPLES, 1, 28, 28) for run in runs.values())
+    assert late("Adam β1 = 0.9", "d_real") > 0.9 and late("Adam β1 = 0.9", "d_fake") < 0.05, "D runs away"
+    assert 0.2 < late("reference", "d_fake") < 0.5 < late("reference", "d_real") < 0.8, "the reference game stays balanced"
+    final = {name: run["confidence"][-1] for name, run in runs.items()}
+    assert final["no batch norm"] < final["reference"] and abs(final["ReLU in D"] - final["reference"]) < 0.15

@@ -1,8 +1,9 @@
-"""How each pretrained checkpoint in ``data/checkpoints/`` is trained: one recipe per model.
+"""How each pretrained checkpoint in ``data/checkpoints/`` (and each shipped run in ``data/runs/``) is trained.
 
-A recipe trains from scratch with :func:`ganlib.train.train` and saves a checkpoint whose metadata
-records the command that reproduces it: ``python -m ganlib train NAME``. To add one, write a module
-here that defines ``RECIPES`` (a tuple of :class:`Recipe`) and list it in ``_MODULES`` below.
+A recipe trains from scratch with :func:`ganlib.train.train` and saves a file whose metadata records the
+command that reproduces it: ``python -m ganlib train NAME``. The modules that define recipes are imported
+only when a recipe is asked for, so importing one of them (``ganlib.recipes.dcgan``) imports no other. To
+add one, write a module that defines ``RECIPES`` (a tuple of :class:`Recipe`) and list it in ``MODULES``.
 """
 
 from __future__ import annotations
@@ -11,16 +12,19 @@ from importlib import import_module
 
 from ganlib.recipes.recipe import Recipe
 
-_MODULES: tuple[str, ...] = ("cdcgan", "classifier", "dcgan", "gan", "gmmn", "ssgan", "vae", "wgan")
+MODULES: tuple[str, ...] = tuple(f"ganlib.recipes.{name}" for name in ("cdcgan", "classifier", "dcgan", "gan", "gmmn", "ssgan", "vae", "wgan")) + (
+    "ganlib.failure_lab",
+)
 
-RECIPES: dict[str, Recipe] = {}
-for _module in _MODULES:
-    for _recipe in import_module(f"ganlib.recipes.{_module}").RECIPES:
-        RECIPES[_recipe.name] = _recipe
+
+def all_recipes() -> dict[str, Recipe]:
+    """Every recipe by name (this imports every module in ``MODULES``)."""
+    return {r.name: r for module in MODULES for r in import_module(module).RECIPES}
 
 
 def recipe(name: str) -> Recipe:
     """The recipe called ``name``; an unknown name raises a KeyError that lists the known ones."""
-    if name not in RECIPES:
-        raise KeyError(f"no recipe called {name!r}; known: {', '.join(sorted(RECIPES)) or 'none'}.")
-    return RECIPES[name]
+    recipes = all_recipes()
+    if name not in recipes:
+        raise KeyError(f"no recipe called {name!r}; known: {', '.join(sorted(recipes)) or 'none'}.")
+    return recipes[name]
