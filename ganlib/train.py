@@ -32,6 +32,7 @@ from ganlib.checkpoints import load_training_state, save_training_state
 from ganlib.device import cpu_has_native_bf16
 
 Batch = tuple[torch.Tensor, ...]
+PROGRESS_SECONDS = 3.0  # the least time between two redraws of the progress bar
 History = dict[str, list[Any]]
 
 
@@ -176,7 +177,8 @@ def train(
 
     for model in models.values():
         model.train()
-    bar = tqdm(total=total, initial=done, desc=description, disable=not progress, leave=True) if progress else None
+    # A redraw every few seconds at most: each one is a message from a notebook's kernel to the page.
+    bar = tqdm(total=total, initial=done, desc=description, leave=True, mininterval=PROGRESS_SECONDS) if progress else None
     if done == 0:
         take_snapshot()
     finished = total is not None and done >= total
