@@ -114,7 +114,8 @@ def test_the_step_needs_labels_and_a_probability_game(tiny):
 
 
 def test_short_training_makes_the_digits_recognisable():
-    """100 steps of a narrow network already lift p(y | G(z|y)) well above chance (0.1)."""
+    """300 steps of a narrow network lift p(y | G(z|y)) from chance (0.1) to well above it: over 0.4 (it was
+    0.51 to 0.84 over eight seeds, natively and on a plain AVX2 CPU)."""
     images, labels = load_mnist("train", source="subset", scale="symmetric")
     y = balanced_labels(200)
     z = torch.randn(200, 64, generator=torch.Generator().manual_seed(1))
@@ -124,11 +125,11 @@ def test_short_training_makes_the_digits_recognisable():
         return classifier_probabilities(generator.decode(z, y))[torch.arange(200), y].mean().item()
 
     settings = CDCGANSettings(width=8, batch_size=64, lr=1e-3)
-    run = train_cdcgan(settings, images, labels, steps=100, snapshot_codes=codes, snapshot_every=50, progress=False)
-    assert run.history["snapshot_step"] == [0, 50, 100]
+    run = train_cdcgan(settings, images, labels, steps=300, snapshot_codes=codes, snapshot_every=150, progress=False)
+    assert run.history["snapshot_step"] == [0, 150, 300]
     before = train_cdcgan(settings, images, labels, steps=1, progress=False).generator
     assert right_class(before) < 0.15
-    assert right_class(run.generator) > 0.2
+    assert right_class(run.generator) > 0.4
 
 
 def test_conditional_accuracy_of_an_untrained_generator_and_of_the_wrong_model(tiny):

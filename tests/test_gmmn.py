@@ -53,10 +53,12 @@ def test_a_short_gmmn_run_on_the_ring_raises_coverage():
     step = gmmn_step(model, optimizer, [0.02, 0.05, 0.2, 0.5], kernel="imq")
     history = train(step, data, {"g": model}, {"g": optimizer}, steps=300, log_every=50, progress=False)
     after = coverage()
+    # margins that held for ten seeds, natively and on a plain AVX2 CPU: after 300 steps every mode is
+    # reached, but how many samples are already sharp (within 0.03) varies from run to run
     assert history["loss"][-1] < 0.5 * history["loss"][0]
-    assert before[0]["modes"] == 0 and after[0]["modes"] >= 6, "from no mode to most of them"
-    assert after[0]["high_quality"] > before[0]["high_quality"] + 0.02
-    assert after[1]["high_quality"] > before[1]["high_quality"] + 0.2, "many more samples within 0.1 of a mode"
+    assert before[1]["modes"] == 0 and after[1]["modes"] == 8, "from no mode to all of them, within 0.1"
+    assert after[1]["high_quality"] > before[1]["high_quality"] + 0.1, "many more samples within 0.1 of a mode"
+    assert after[0]["modes"] >= 2, "the first modes are reached within 0.03"
 
 
 def test_code_space_gmmn_standardises_and_decodes(gen):
