@@ -6,7 +6,9 @@
 
 The HTML site: one page per notebook, each with links to the contents and to the previous and next
 notebook, and ``index.html``, the table of contents: every notebook with its sections (``#`` and ``##``
-headings), linked to their anchors.
+headings), linked to their anchors. The site renders offline: its formulas are typeset by a copy of
+MathJax in ``mathjax/`` next to the pages (from the ``jupyter-server-mathjax`` package of the course's
+environment), and the pages load nothing from the network.
 
 A notebook's budget in seconds lives in its own metadata, under ``ganlib.budget_seconds``.
 Exits with status 1 when any cell fails.
@@ -16,6 +18,8 @@ from __future__ import annotations
 
 import argparse
 import html
+import re
+import shutil
 import sys
 import time
 from html.parser import HTMLParser
@@ -53,11 +57,37 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
     return notebook, elapsed, error
 
 
+# MathJax 2, as the page template configures it, from the mathjax/ folder beside the pages. Its web fonts
+# load when the site is served over HTTP; opened from disk, the browser typesets with local fonts instead.
+MATHJAX_URL = "mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe"
+MATHJAX_FONTS = """<script type="text/x-mathjax-config">
+MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], preferredFont: null, webFont: "STIX-Web", imageFont: null}});
+</script>
+"""
+REQUIRE_JS = re.compile(r'<script src="[^"]*require[^"]*\.js"></script>\s*')  # for JavaScript outputs; ours have none
+# The Colab badge is an image on colab.research.google.com; offline pages show the link as a badge of their own.
+REMOTE_BADGE = re.compile(r'<img alt="([^"]*)" src="https://colab\.research\.google\.com/[^"]*"\s*/?>')
+LOCAL_BADGE = (r'<span style="display: inline-block; padding: 0.15em 0.6em; border-radius: 0.3em; background: #f9ab00; '
+               r'color: #1a1a1a; font: bold 0.85em sans-serif;">\1</span>')
+
+
 def to_html(notebook: nbformat.NotebookNode) -> str:
+    """The page of one notebook, loading MathJax from ``mathjax/`` beside it and nothing from the network."""
     from nbconvert import HTMLExporter
 
-    body, _ = HTMLExporter(template_name="lab").from_notebook_node(notebook)
-    return body
+    body, _ = HTMLExporter(template_name="lab", mathjax_url=MATHJAX_URL).from_notebook_node(notebook)
+    body = REMOTE_BADGE.sub(LOCAL_BADGE, REQUIRE_JS.sub("", body, count=1))
+    return body.replace(f'<script src="{MATHJAX_URL}">', MATHJAX_FONTS + f'<script src="{MATHJAX_URL}">', 1)
+
+
+def copy_mathjax(output: Path) -> Path:
+    """Copy MathJax (the ``jupyter-server-mathjax`` package's copy) to ``output/mathjax`` and return that folder."""
+    import jupyter_server_mathjax
+
+    source = Path(jupyter_server_mathjax.__file__).parent / "static"
+    if not (source / "MathJax.js").exists():
+        raise FileNotFoundError(f"no MathJax.js in {source}: reinstall the course environment (rm -rf .venv; make run).")
+    return Path(shutil.copytree(source, output / "mathjax", dirs_exist_ok=True))
 
 
 class Headings(HTMLParser):
@@ -179,6 +209,7 @@ def main() -> int:
             following = entries[index + 1][:2] if index + 1 < len(entries) else None
             (args.output / f"{entry[0]}.html").write_text(with_navigation(page, previous, following), encoding="utf-8")
         write_index(entries, args.output)
+        copy_mathjax(args.output)
         print(f"executed notebooks and an HTML site in {args.output}/ (open index.html)")
     return 1 if failures else 0
 

@@ -38,3 +38,39 @@ def test_index_lists_every_notebook_with_its_sections_and_pages_link_to_each_oth
     body = first[first.index("<body"):]
     nav = re.search(r"<nav.*?</nav>", body, re.S).group(0)
     assert 'href="index.html"' in nav and f'href="{entries[1][0]}.html"' in nav
+
+
+def test_a_page_renders_its_formulas_offline_in_a_real_browser(tmp_path: Path) -> None:
+    """A page of the site, served on 127.0.0.1 with every other request refused: MathJax (copied beside the
+    pages) typesets the formulas, no raw ``$$`` is left, and the page asks nothing of the network."""
+    import http.server
+    import threading
+    from functools import partial
+
+    from _chromium import browser, require_chromium
+
+    require_chromium()
+    notebook = nbformat.read(ROOT / "notebooks" / "05_gan.ipynb", as_version=4)
+    (tmp_path / "05_gan.html").write_text(site.to_html(notebook), encoding="utf-8")
+    site.copy_mathjax(tmp_path)
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    refused: list[str] = []
+    try:
+        with browser(refused) as context:
+            page = context.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_port}/05_gan.html")
+            page.wait_for_function("() => window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0 "
+                                   "&& document.querySelectorAll('.MathJax_Display').length > 0", timeout=60_000)
+            displayed = page.evaluate("document.querySelectorAll('.MathJax_Display').length")
+            inline = page.evaluate("document.querySelectorAll('span.MathJax').length")
+            errors = page.evaluate("document.querySelectorAll('.MathJax_Error, .merror').length")
+            text = page.evaluate("document.body.innerText")
+    finally:
+        server.shutdown()
+    assert displayed >= 5 and inline >= 50, (displayed, inline)
+    assert errors == 0
+    assert "$$" not in text and "\\mathbb" not in text and "\\frac" not in text
+    assert refused == [], f"the page asked the network for {refused}"
