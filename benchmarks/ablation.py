@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import sys
 
-from targets import coverage_line  # the sibling script's line format (run as python benchmarks/ablation.py)
+# the sibling script's line format (run as python benchmarks/ablation.py)
+from targets import coverage_line
 
 from ganlib.checkpoints import pretrained
 from ganlib.device import get_device

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
-from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from nbclient.exceptions import CellExecutionError
+from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"

@@ -7,7 +7,7 @@
 Only image generators are compared; the 2-D toy generators (``gmmn-ring``, ``gan-grid``, ...) are scored by
 mode coverage instead, in notebook 07.
 
-Each generator draws ``n`` samples that :func:`ganlib.metrics.evaluate` compares with the MNIST subset's
+Each generator draws ``n`` samples that :func:`ganlib.metrics.evaluation.evaluate` compares with the MNIST subset's
 training images. The first row, "real data", scores ``n`` real digits that no row's reference contains
 (the 500 val images and 500 training images held out of its training set), so that every column has a
 baseline: what a generator that draws fresh real digits would score.
@@ -22,12 +22,11 @@ from pathlib import Path
 
 import torch
 
-from ganlib.checkpoints import load_checkpoint, pretrained
-from ganlib.data import load_mnist
+from ganlib.checkpoints import checkpoint_dir, load_checkpoint, pretrained
+from ganlib.data.mnist import load_mnist
 from ganlib.device import get_device
-from ganlib.metrics import evaluate, evaluate_real_data
+from ganlib.metrics.evaluation import evaluate, evaluate_real_data
 from ganlib.models import MODELS
-from ganlib.paths import checkpoint_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 COLUMNS = {  # key of evaluate(): (column title, format)

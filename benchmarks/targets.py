@@ -3,9 +3,9 @@
     python benchmarks/targets.py
 
 * 2-D generators (``gan-grid``, ``gan-grid-naive``, ``wgan-gp-grid``, ``gmmn-ring``): modes captured and the share of
-  high-quality samples among 2,500 (``ganlib.metrics.mode_coverage``, the PacGAN papers' measure);
+  high-quality samples among 2,500 (``ganlib.metrics.modes.mode_coverage``, the PacGAN papers' measure);
 * class-conditional generators (``cdcgan-mnist``): for each digit, the share of 100 samples classified as that digit
-  with confidence ≥ 0.9 (``ganlib.metrics.conditional_accuracy``), and the worst digit;
+  with confidence ≥ 0.9 (``ganlib.metrics.conditional.conditional_accuracy``), and the worst digit;
 * the semi-supervised classifier (``ssgan-mnist``): its accuracy on the 500 val digits, beside the labels-only
   baseline recorded when it was trained.
 
@@ -18,10 +18,16 @@ import sys
 
 import torch
 
-from ganlib.checkpoints import load_checkpoint, pretrained, pretrained_path
-from ganlib.data import load_mnist
-from ganlib.metrics import accuracy, conditional_accuracy, mode_coverage
-from ganlib.paths import checkpoint_dir
+from ganlib.checkpoints import (
+    checkpoint_dir,
+    load_checkpoint,
+    pretrained,
+    pretrained_path,
+)
+from ganlib.data.mnist import load_mnist
+from ganlib.metrics.accuracy import accuracy
+from ganlib.metrics.conditional import conditional_accuracy
+from ganlib.metrics.modes import mode_coverage
 
 TOY_DATA = {"gan-grid": "grid", "gan-grid-naive": "grid", "wgan-gp-grid": "grid", "gmmn-ring": "ring"}
 

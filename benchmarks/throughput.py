@@ -6,10 +6,11 @@ same machine:
 
 * reference: a torch ``DataLoader`` over the images with per-item transforms (resize, to-tensor,
   normalise) and 2 worker processes, and ``.item()`` on the losses at every step for logging;
-* ganlib: ``ganlib.train.train`` with ``ganlib.steps.gan_step`` over a ``BatchIterator`` whose images
-  were resized once and stay on the device; losses are read back once every ``log_every`` steps;
-  ``amp=True, channels_last=True``: bf16 autocast on CUDA and on CPUs with native bf16 (AVX-512 BF16,
-  AMX), float32 elsewhere; channels-last convolutions (cuDNN, oneDNN);
+* ganlib: ``ganlib.train.train`` running ``ganlib.gan.GAN.step`` (a ``GAN.build(G, D, amp=True)``) over a
+  ``BatchIterator`` whose images were resized once and stay on the device; losses are read back once every
+  ``log_every`` steps; ``amp=True``: bf16 autocast on CUDA and on CPUs with native bf16 (AVX-512 BF16,
+  AMX), float32 elsewhere (``ganlib.device.bf16_is_native``); ``channels_last=True``: channels-last
+  convolutions (cuDNN, oneDNN);
 * the generator's update back-propagates through D without computing D's weight gradients.
 
     python benchmarks/throughput.py [--steps 8] [--rounds 3] [--float32]
@@ -28,12 +29,12 @@ from torch import nn
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
-from ganlib.data import BatchIterator, load_mnist
-from ganlib.device import cpu_has_native_bf16, get_device, seed_everything
-from ganlib.train import Precision
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
+from ganlib.device import bf16_is_native, get_device, seed_everything
+from ganlib.gan import GAN
 from ganlib.models.dcgan import dcgan_init
 from ganlib.models.generator import Generator
-from ganlib.steps import gan_step
 from ganlib.train import train
 
 NZ, NGF, NDF, BATCH = 100, 64, 64, 128
@@ -87,9 +88,17 @@ class SubsetImages(Dataset):
         return self.transform(Image.fromarray(self.pixels[index].numpy(), mode="L")), 0
 
 
-def make_models(device: torch.device) -> tuple[Generator64, nn.Module, torch.optim.Optimizer, torch.optim.Optimizer]:
-    g, d = Generator64().to(device), discriminator64().to(device)
-    adam = lambda m: torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.999))  # noqa: E731
+LR, BETAS = 2e-4, (0.5, 0.999)
+
+
+def make_models(device: torch.device) -> tuple[Generator64, nn.Module]:
+    return Generator64().to(device), discriminator64().to(device)
+
+
+def reference_models(device: torch.device) -> tuple[Generator64, nn.Module, torch.optim.Optimizer, torch.optim.Optimizer]:
+    """The two networks and their Adam optimisers, as the example sets them up."""
+    g, d = make_models(device)
+    adam = lambda m: torch.optim.Adam(m.parameters(), lr=LR, betas=BETAS)  # noqa: E731
     return g, d, adam(g), adam(d)
 
 
@@ -126,11 +135,10 @@ def reference_steps(batches, device: torch.device, models, steps: int) -> float:
     return done / (time.perf_counter() - start)
 
 
-def ganlib_steps(data: BatchIterator, models, steps: int, amp: bool = True) -> float:
-    g, d, opt_g, opt_d = models
-    step = gan_step(g, d, opt_g, opt_d, loss="nonsaturating")
+def ganlib_steps(data: BatchIterator, gan: GAN, steps: int) -> float:
+    """``steps`` rounds of ``gan`` through ganlib's training loop; returns images per second."""
     start = time.perf_counter()
-    train(step, data, {"G": g, "D": d}, {"G": opt_g, "D": opt_d}, steps=steps, progress=False, amp=amp, channels_last=True)
+    train(gan.step, data, gan.models, steps=steps, channels_last=True, progress=False)
     return steps * BATCH / (time.perf_counter() - start)
 
 
@@ -154,23 +162,24 @@ def main() -> int:
     batches = endless()
     resident = F.interpolate(images, size=64, mode="bilinear", antialias=True, align_corners=False).to(device) * 2 - 1
     data = BatchIterator(resident, batch_size=BATCH, generator=torch.Generator().manual_seed(0))
-    reference_models, ganlib_models = make_models(device), make_models(device)
+    reference = reference_models(device)
+    gan = GAN.build(*make_models(device), lr=LR, betas=BETAS, amp=not args.float32)  # the non-saturating game
 
-    reference_steps(batches, device, reference_models, 1)  # warm-up: workers start, kernels load
-    ganlib_steps(data, ganlib_models, 1, amp=not args.float32)
+    reference_steps(batches, device, reference, 1)  # warm-up: workers start, kernels load
+    ganlib_steps(data, gan, 1)
     rates: dict[str, list[float]] = {"reference": [], "ganlib": []}
     for round_ in range(args.rounds):
-        rates["reference"].append(reference_steps(batches, device, reference_models, args.steps))
-        rates["ganlib"].append(ganlib_steps(data, ganlib_models, args.steps, amp=not args.float32))
+        rates["reference"].append(reference_steps(batches, device, reference, args.steps))
+        rates["ganlib"].append(ganlib_steps(data, gan, args.steps))
         print(f"round {round_ + 1}: reference {rates['reference'][-1]:.1f} img/s, ganlib {rates['ganlib'][-1]:.1f} img/s", flush=True)
-    reference, ours = (sum(r) / len(r) for r in (rates["reference"], rates["ganlib"]))
-    precision = Precision(device, amp=not args.float32)
-    mixed = f"mixed precision {precision.dtype}" if precision.enabled else "float32"
+    theirs, ours = (sum(r) / len(r) for r in (rates["reference"], rates["ganlib"]))
+    native = bf16_is_native(device)
+    mixed = "mixed precision torch.bfloat16" if gan.amp and native else "float32"
     print(f"\ndevice {device}, {torch.get_num_threads()} threads, batch {BATCH}, 64x64 DCGAN (nz={NZ}, ngf=ndf={NGF})")
-    print(f"ganlib: {mixed}, channels_last; CPU native bf16: {cpu_has_native_bf16()}")
-    print(f"reference loop  {reference:8.1f} images/s")
+    print(f"ganlib: {mixed}, channels_last; native bf16 on {device.type}: {native}")
+    print(f"reference loop  {theirs:8.1f} images/s")
     print(f"ganlib          {ours:8.1f} images/s")
-    print(f"speed-up        {ours / reference:8.2f}x (target >= 1.30x)")
+    print(f"speed-up        {ours / theirs:8.2f}x (target >= 1.30x)")
     return 0
 
 

@@ -13,10 +13,9 @@ import time
 
 import torch
 
-from ganlib.checkpoints import pretrained
+from ganlib.checkpoints import checkpoint_dir, pretrained
 from ganlib.models.generator import Generator
-from ganlib.paths import checkpoint_dir
-from ganlib.widgets.latent import latent_sliders
+from ganlib.widgets import latent_sliders
 
 TARGET_MS = 50.0
 MOVES = 50

@@ -1,7 +1,161 @@
 """ganlib: the helper package of a hands-on course on generative models.
 
-Submodules, one concept each: ``device``, ``data``, ``sampling``, ``divergences``, ``plotting``,
-``widgets`` and ``exercises`` (self-checks for the notebooks' exercises).
+Every name a notebook imports is written in the module it is imported from, so the code behind it is one
+step away; ``show(obj)`` prints it in the notebook. The modules, what they hold, and the notebooks that import
+from them (tests/test_package.py keeps this map complete and true):
+
+Foundations: devices, data, the training loop, checkpoints, figures, panels
+    ganlib.device                     device, seeding, bfloat16 autocast, own_rng, info()      00, 01, 02, 03, 04, 05, 06, 07, 08
+    ganlib.data                       data_dir(): where the data files live                    (package internals)
+    ganlib.data.mnist                 MNIST: the shipped 5k subset, or the full set            03, 04, 05, 06, 07, 08
+    ganlib.data.toy                   1-D mixture, ring, grid, two moons, swiss roll           01, 02, 04, 05, 07, 08
+    ganlib.data.batches               BatchIterator: shuffled batches on the device            03, 04, 05, 08
+    ganlib.train                      train(), loss_step, classifier_step, linear_decay        03, 04, 05, 08
+    ganlib.checkpoints                save and load checkpoints and runs, pretrained(name)     03, 04, 05, 06, 07, 08
+    ganlib.checks                     claim(), and the shared checks of inputs                 03, 04, 05, 06, 08
+    ganlib.models                     MODELS: rebuild a checkpoint's network by class name     (package internals)
+    ganlib.models.generator           Generator: what every generative model offers            07
+    ganlib.plotting                   the course style, image grids, densities, histories      00, 01, 02, 03, 04, 05, 06, 07, 08
+    ganlib.widgets                    LivePanel, slider, latent_sliders, interpolate           03, 04, 05, 06
+    ganlib.exercises                  ExerciseError, passed, require: base of the self-checks  (package internals)
+    ganlib.recipes                    every training recipe by name, for python -m ganlib      (CLI, recipes)
+    ganlib.recipes.recipe             Recipe: the shape of a training recipe                   (CLI, recipes)
+
+Overview (00)
+    ganlib.plotting.overview          generative vs discriminative, taxonomy, series map       00
+    ganlib.exercises.overview         self-checks: Bayes' rule, the taxonomy                   00
+
+Sampling (01)
+    ganlib.sampling                   inverse transform, rejection, Metropolis-Hastings        01
+    ganlib.plotting.sampling          figures of each sampler and of push-forwards             01
+    ganlib.widgets.sampling           rejection and Metropolis-Hastings panels                 01
+    ganlib.exercises.sampling         self-checks: inverse CDF, envelope, step size            01
+
+Likelihood (02)
+    ganlib.likelihood                 Gaussian fits by maximum likelihood and by KL, kde_1d    02, 04
+    ganlib.divergences                KL, JS, point masses, 1-D Wasserstein                    02, 05, 08
+    ganlib.plotting.likelihood        draw_divergences: densities and KL integrands            (package internals)
+    ganlib.widgets.likelihood         divergence_panel: move q, watch KL and JS                02
+    ganlib.exercises.likelihood       self-checks: MLE, KL of Gaussians, KL direction          02
+
+VAE (03)
+    ganlib.models.coders              MLP and convolutional encoders and decoders              (package internals)
+    ganlib.models.autoencoder         Autoencoder, reconstruction_loss                         03
+    ganlib.models.vae                 VAE, vae_loss, gaussian_kl_to_standard                   03
+    ganlib.models.mixture_prior       GaussianMixturePrior fitted to the codes                 03
+    ganlib.plotting.vae               latent manifold, 2-D codes, latent usage                 03
+    ganlib.recipes.vae                recipes vae-mnist and vae2d-mnist                        (CLI, recipes)
+    ganlib.exercises.vae              self-checks: KL term, reparameterisation, collapse       03
+
+MMD (04)
+    ganlib.mmd                        kernels, median heuristic, mmd2, witness                 04, 07
+    ganlib.metrics.two_sample         MMD permutation test, rejection rate                     04
+    ganlib.models.gmmn                GMMN, CodeSpaceGMMN, gmmn_step                           04
+    ganlib.plotting.mmd               mean embeddings, estimator spread, null, power           04
+    ganlib.widgets.mmd                bandwidth_panel: the witness as h moves                  04
+    ganlib.recipes.gmmn               recipes gmmn-ring and gmmn-mnist                         (CLI, recipes)
+    ganlib.exercises.mmd              self-checks: unbiased MMD², median, witness              04
+
+GAN (05)
+    ganlib.gan                        GAN losses; GAN, ConditionalGAN, SemiSupervisedGAN       05, 08
+    ganlib.dynamics                   gradient play on xy, 1-D snapshots, D*                   05
+    ganlib.models.mlp_gan             MLPGenerator, MLPDiscriminator                           05, 08
+    ganlib.metrics.modes              mode coverage on the ring and the grid                   04, 05, 07, 08
+    ganlib.plotting.gan               1-D GAN, game paths, mode coverage, histories            05, 06, 08
+    ganlib.widgets.gan                training_scrubber, game_panel                            05
+    ganlib.recipes.gan                mlp_gan, grid and MNIST GAN settings and recipes         05
+    ganlib.exercises.gan              self-checks: optimal logit, gradients, extragradient     05
+
+DCGAN (06)
+    ganlib.dcgan                      train_dcgan, the failure lab, latent arithmetic          06
+    ganlib.models.dcgan               DCGANGenerator, DCGANDiscriminator, trace_layers         06
+    ganlib.plotting.dcgan             training animation, snapshots, runs                      06
+    ganlib.widgets.dcgan              failure_lab_panel                                        06
+    ganlib.recipes.dcgan              recipe dcgan-mnist, the failure lab's runs               (CLI, recipes)
+    ganlib.exercises.dcgan            self-checks: transposed size, slerp, bold direction      06
+
+Evaluation (07)
+    ganlib.metrics                    the sample-quality measures, one per file                (package internals)
+    ganlib.metrics.evaluation         evaluate(): every measure in one call                    03, 04, 06, 07
+    ganlib.metrics.features           the evaluation classifier and its features               06, 07
+    ganlib.metrics.frechet            Fréchet distance and its real-vs-real floor              07
+    ganlib.metrics.confidence         confident share, class histogram and entropy             03, 05, 07
+    ganlib.metrics.manifold           k-NN precision and recall                                07
+    ganlib.metrics.copies             share of near-copies of training images                  07
+    ganlib.metrics.neighbours         nearest-neighbour distances, in blocks                   (package internals)
+    ganlib.models.classifier          MnistClassifier, the evaluation network                  (package internals)
+    ganlib.recipes.classifier         recipe mnist-classifier                                  (CLI, recipes)
+    ganlib.exercises.evaluation       self-checks: class entropy, dropped digits, 1-D FD       07
+
+WGAN (08)
+    ganlib.plotting.wgan              point masses under JS and W1, critic tracking            08
+    ganlib.recipes.wgan               WGAN settings and recipes, critic tracking               08
+    ganlib.exercises.wgan             self-check: the gradient penalty                         08
+
+Conditional GAN (08)
+    ganlib.models.conditional_dcgan   conditional DCGAN, one_hot_channels, balanced_labels     08
+    ganlib.metrics.conditional        per-digit accuracy of a conditional generator            08
+    ganlib.plotting.conditional       the same codes drawn as every digit                      08
+    ganlib.widgets.conditional        digit_and_style: pick the digit, move the style          08
+    ganlib.recipes.cdcgan             recipe cdcgan-mnist, train_cdcgan                        08
+    ganlib.exercises.conditional      self-check: one-hot channels                             08
+
+Semi-supervised GAN (08)
+    ganlib.models.ssgan               SemiSupervisedDiscriminator and its losses               (package internals)
+    ganlib.metrics.accuracy           a classifier's accuracy on labelled images               08
+    ganlib.plotting.semi_supervised   accuracy curves and bars, confusion matrix               08
+    ganlib.recipes.ssgan              train_semi_supervised, recipe ssgan-mnist                08
+    ganlib.exercises.semi_supervised  self-check: D(x) from K class logits                     08
 """
 
+from __future__ import annotations
+
+import html
+import inspect
+import os
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
 __version__ = "0.1.0"
+
+
+@dataclass(frozen=True)
+class Source:
+    """The source code of a ganlib function or class, as a notebook shows it: highlighted, with a link to its file."""
+
+    name: str
+    code: str
+    path: str  # relative to the repository, e.g. ganlib/gan.py
+    line: int
+
+    def link(self) -> str:
+        """Where the code lives: a path relative to the notebooks/ folder, which works in JupyterLab and on the site."""
+        return f"../{self.path}#L{self.line}"
+
+    def _repr_markdown_(self) -> str:
+        return f"**`{self.name}`** in [`{self.path}`, line {self.line}]({self.link()})\n\n```python\n{self.code}\n```"
+
+    def _repr_html_(self) -> str:
+        return (f'<p><b><code>{html.escape(self.name)}</code></b> in <a href="{self.link()}"><code>{self.path}</code></a>, '
+                f'line {self.line}</p>\n<pre><code class="language-python">{html.escape(self.code)}</code></pre>')
+
+    def __repr__(self) -> str:
+        return f"# {self.name}: {self.path}, line {self.line}\n{self.code}"
+
+
+def show(obj: object) -> Source:
+    """The source of a ganlib function, class or method, to display in a notebook: the code you read is the
+    code that runs.
+
+    >>> show(mmd2)  # in a notebook cell: the function, highlighted, with a link to ganlib/mmd.py
+    """
+    target = inspect.unwrap(getattr(obj, "__func__", obj))  # type: ignore[arg-type]
+    module = inspect.getmodule(target)
+    if module is None or not module.__name__.startswith("ganlib"):
+        raise TypeError(f"show() displays ganlib's own code; {obj!r} is not defined in ganlib.")
+    lines, line = inspect.getsourcelines(target)
+    root = Path(__file__).resolve().parent.parent
+    path = Path(inspect.getsourcefile(target) or "").resolve().relative_to(root)
+    name = getattr(target, "__qualname__", getattr(target, "__name__", repr(obj)))
+    return Source(f"{module.__name__}.{name}", textwrap.dedent("".join(lines)).rstrip(), path.as_posix().replace(os.sep, "/"), line)

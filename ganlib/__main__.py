@@ -12,42 +12,16 @@
 from __future__ import annotations
 
 import argparse
-import platform
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-
-def info() -> str:
-    """Versions, the chosen device, and which datasets and checkpoints are on disk."""
-    import numpy
-    import torch
-
-    import ganlib
-    from ganlib.data import full_mnist_available
-    from ganlib.device import get_device
-    from ganlib.paths import checkpoint_dir, data_dir
-
-    checkpoints = sorted(p.stem for p in checkpoint_dir().glob("*.pt"))
-    subset = data_dir() / "mnist-5k.npz"
-    lines = [
-        f"ganlib       {ganlib.__version__}",
-        f"python       {platform.python_version()}",
-        f"torch        {torch.__version__}",
-        f"numpy        {numpy.__version__}",
-        f"device       {get_device()}",
-        f"data folder  {data_dir()}",
-        f"MNIST subset {'present' if subset.exists() else 'MISSING'} ({subset.name})",
-        f"full MNIST   {'present' if full_mnist_available() else 'not on disk (optional)'}",
-        f"checkpoints  {', '.join(checkpoints) if checkpoints else 'none'}",
-    ]
-    return "\n".join(lines)
+from ganlib.device import info
 
 
 def list_models() -> str:
     """Pretrained checkpoints and shipped training runs on disk, and the recipes that train them."""
-    from ganlib.checkpoints import load_checkpoint, load_runs
-    from ganlib.paths import checkpoint_dir, runs_dir
+    from ganlib.checkpoints import checkpoint_dir, load_checkpoint, load_runs, runs_dir
     from ganlib.recipes import all_recipes
 
     lines = ["pretrained checkpoints (data/checkpoints):"]
@@ -71,7 +45,7 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
     import torch
 
     from ganlib.checkpoints import pretrained
-    from ganlib.validation import check_count
+    from ganlib.checks import check_count
 
     check_count(n)
     if output.suffix != ".npy":
@@ -121,8 +95,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "list":
             print(list_models())
         elif args.command == "train":
+            from ganlib.data import data_dir
             from ganlib.device import get_device
-            from ganlib.paths import data_dir
             from ganlib.recipes import recipe
 
             chosen = recipe(args.name)

@@ -6,7 +6,7 @@ A checkpoint is a plain dictionary saved with ``torch.save``:
   arguments of its constructor, so the network can be rebuilt;
 * ``state_dict``: the weights;
 * ``meta``: ganlib version, checkpoint format, data used, the command that trained it, its metrics;
-* anything else the caller adds (optimiser state and step count, for resuming).
+* anything else the caller adds (curves, samples, fitted parameters).
 
 A *run file* (``data/runs/NAME.pt``) holds no network, only what a notebook shows of some training runs
 (their histories, scores and final samples), so that it can show them without training them again.
@@ -18,7 +18,6 @@ checkpoint, and read with ``torch.load(weights_only=True)``, which cannot run co
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ import torch
 from torch import nn
 
 import ganlib
-from ganlib.paths import checkpoint_dir, runs_dir
+from ganlib.data import data_dir
 
 FORMAT = 1
 
@@ -138,57 +137,6 @@ def pretrained(name: str, device: torch.device | str | None = None) -> nn.Module
     return model.to(device or "cpu").eval()
 
 
-def save_training_state(
-    path: str | Path,
-    models: Mapping[str, nn.Module],
-    optimizers: Mapping[str, torch.optim.Optimizer],
-    step: int,
-    history: dict[str, list[Any]],
-) -> Path:
-    """Save everything needed to resume a run: weights, optimiser states, step count and history."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "meta": {"format": FORMAT, "ganlib_version": ganlib.__version__, "kind": "training-state"},
-        "step": step,
-        "models": {name: model.state_dict() for name, model in models.items()},
-        "optimizers": {name: opt.state_dict() for name, opt in optimizers.items()},
-        "history": history,
-    }
-    partial = path.with_name(path.name + ".partial")
-    torch.save(payload, partial)
-    os.replace(partial, path)
-    return path
-
-
-def load_training_state(
-    path: str | Path, models: Mapping[str, nn.Module], optimizers: Mapping[str, torch.optim.Optimizer]
-) -> tuple[int, dict[str, list[Any]]]:
-    """Load a saved run into ``models`` and ``optimizers``; returns the step count and the history."""
-    path = Path(path)
-    try:
-        payload = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as error:
-        raise CheckpointError(
-            f"{path} is not a readable training state ({type(error).__name__}: {error}); delete it to start afresh."
-        ) from error
-    if not isinstance(payload, dict) or payload.get("meta", {}).get("kind") != "training-state":
-        raise CheckpointError(f"{path} is not a training state saved by ganlib.train; pass another checkpoint path.")
-    if set(payload["models"]) != set(models) or set(payload["optimizers"]) != set(optimizers):
-        raise CheckpointError(
-            f"{path} holds networks {sorted(payload['models'])} and optimisers {sorted(payload['optimizers'])}, "
-            f"but this run trains {sorted(models)} with {sorted(optimizers)}; use a new checkpoint path."
-        )
-    for name, model in models.items():
-        try:
-            model.load_state_dict(payload["models"][name])
-        except RuntimeError as error:
-            raise CheckpointError(f"the saved {name!r} does not fit this network: {error}") from error
-    for name, optimizer in optimizers.items():
-        optimizer.load_state_dict(payload["optimizers"][name])
-    return int(payload["step"]), payload["history"]
-
-
 def save_runs(path: str | Path, runs: dict[str, Any], *, data: str = "", command: str = "") -> Path:
     """Write the histories of training runs (tensors, numbers, strings and lists of them; no networks) atomically."""
     path = Path(path)
@@ -220,3 +168,13 @@ def load_runs(name: str) -> dict[str, Any]:
     if not isinstance(payload, dict) or payload.get("meta", {}).get("kind") != "runs":
         raise CheckpointError(f"{path} is not a run file written by ganlib.checkpoints.save_runs.")
     return payload
+
+
+def checkpoint_dir() -> Path:
+    """The folder of pretrained checkpoints, ``data/checkpoints``."""
+    return data_dir() / "checkpoints"
+
+
+def runs_dir() -> Path:
+    """The folder of shipped training-run histories, ``data/runs``: runs a notebook shows without retraining."""
+    return data_dir() / "runs"

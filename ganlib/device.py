@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import platform
 import random
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 import numpy as np
 import torch
@@ -46,7 +49,7 @@ def cpu_has_native_bf16() -> bool:
     """Whether oneDNN computes in bfloat16 natively on this CPU (AVX-512 BF16 or AMX).
 
     On such CPUs, mixed precision roughly doubles the speed of convolutions; elsewhere bfloat16 is
-    emulated and slower than float32, so :class:`ganlib.train.Precision` leaves it off. oneDNN's own
+    emulated and slower than float32, so :func:`autocast` leaves it off. oneDNN's own
     switch ``ONEDNN_MAX_CPU_ISA`` is honoured: ``ONEDNN_MAX_CPU_ISA=AVX2`` makes a CPU with AMX behave
     as a laptop CPU does, and then this is ``False``.
     """
@@ -59,6 +62,37 @@ def cpu_has_native_bf16() -> bool:
         return False
 
 
+def bf16_is_native(device: torch.device) -> bool:
+    """Whether ``device`` computes in bfloat16 natively: a CUDA GPU that supports it, or such a CPU."""
+    if device.type == "cuda":
+        return torch.cuda.is_bf16_supported(including_emulation=False)
+    return device.type == "cpu" and cpu_has_native_bf16()
+
+
+def autocast(device: torch.device, amp: bool) -> AbstractContextManager[None]:
+    """Mixed precision when ``amp`` and the device has native bfloat16, else float32 (a no-op context).
+
+    Inside it, matrix products and convolutions run in bfloat16 and the rest in float32; the gradients and
+    the optimiser's update stay in float32. Elsewhere bfloat16 would be emulated and slower, so it is off.
+    """
+    return torch.autocast(device_type=device.type, dtype=torch.bfloat16, enabled=amp and bf16_is_native(device))
+
+
+@contextmanager
+def own_rng(seed: int, device: torch.device | str = "cpu") -> Iterator[None]:
+    """Run a block with PyTorch's random numbers seeded by ``seed``, then give the caller's back.
+
+    Library functions that train use it, so a notebook's own random stream is the same whether or not it
+    called them: ``with own_rng(seed): ...`` draws from a fresh stream, and afterwards the global generator
+    (of the CPU and of ``device``) is where it was before the block.
+    """
+    device = torch.device(device)
+    devices = [device] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices, device_type="cuda" if devices else "cpu"):
+        torch.manual_seed(seed)
+        yield
+
+
 def seed_everything(seed: int) -> torch.Generator:
     """Seed Python, NumPy and PyTorch (every device) so that a run can be repeated exactly.
 
@@ -68,3 +102,30 @@ def seed_everything(seed: int) -> torch.Generator:
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA and MPS
     return torch.Generator().manual_seed(seed)
+
+
+def info() -> str:
+    """Versions, the chosen device, and which datasets and checkpoints are on disk."""
+    import numpy
+    import torch
+
+    import ganlib
+    from ganlib.checkpoints import checkpoint_dir
+    from ganlib.data import data_dir
+    from ganlib.data.mnist import full_mnist_available
+    from ganlib.device import get_device
+
+    checkpoints = sorted(p.stem for p in checkpoint_dir().glob("*.pt"))
+    subset = data_dir() / "mnist-5k.npz"
+    lines = [
+        f"ganlib       {ganlib.__version__}",
+        f"python       {platform.python_version()}",
+        f"torch        {torch.__version__}",
+        f"numpy        {numpy.__version__}",
+        f"device       {get_device()}",
+        f"data folder  {data_dir()}",
+        f"MNIST subset {'present' if subset.exists() else 'MISSING'} ({subset.name})",
+        f"full MNIST   {'present' if full_mnist_available() else 'not on disk (optional)'}",
+        f"checkpoints  {', '.join(checkpoints) if checkpoints else 'none'}",
+    ]
+    return "\n".join(lines)

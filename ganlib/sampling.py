@@ -13,12 +13,14 @@ Three classic recipes, each a few lines:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
+from torch import nn
 
-from ganlib.validation import check_count
+from ganlib.checks import check_count
 
 Density = Callable[[torch.Tensor], torch.Tensor]
 
@@ -213,3 +215,40 @@ def effective_sample_size(chain: torch.Tensor) -> float:
     non_positive = (rho <= 0).nonzero()
     cut = int(non_positive[0]) if len(non_positive) else len(rho)
     return float(n / (1 + 2 * rho[:cut].sum()))
+
+
+def smallest_envelope_constant(target_pdf: Function, proposal_pdf: Function, xlim: tuple[float, float]) -> float:
+    r"""The smallest valid :math:`M = \max_x p(x) / q(x)`, searched on a fine grid of ``xlim``."""
+    grid = torch.linspace(xlim[0], xlim[1], 20_001, dtype=torch.float64)
+    return float((target_pdf(grid).double() / proposal_pdf(grid).double()).max())
+
+
+def ring_transform(z: torch.Tensor) -> torch.Tensor:
+    r"""A hand-made generator from 2-D Gaussian noise to a ring of radius 1:
+
+    .. math:: \theta = 2\pi\,\Phi(z_1), \quad r = 1 + 0.1\, z_2, \quad x = (r\cos\theta,\ r\sin\theta),
+
+    where :math:`\Phi` is the standard normal CDF, so :math:`\theta` is uniform on :math:`[0, 2\pi)`.
+    """
+    theta = 2 * math.pi * 0.5 * (1 + torch.erf(z[:, 0] / math.sqrt(2)))
+    radius = 1 + 0.1 * z[:, 1]
+    return torch.stack([radius * torch.cos(theta), radius * torch.sin(theta)], dim=1)
+
+
+def random_generator(seed: int = 0, hidden: int = 64) -> nn.Module:
+    """An untrained two-layer network from 2-D noise to 2-D points, with weights drawn from ``seed``.
+
+    Its output is *some* distribution; training, from notebook 03 on, chooses the weights so that it
+    becomes the data's.
+    """
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        network = nn.Sequential(nn.Linear(2, hidden), nn.Tanh(), nn.Linear(hidden, hidden), nn.Tanh(), nn.Linear(hidden, 2))
+        for layer in network:
+            if isinstance(layer, nn.Linear):  # larger weights than PyTorch's default bend the noise visibly
+                nn.init.normal_(layer.weight, std=2.0 / math.sqrt(layer.in_features))
+                nn.init.normal_(layer.bias, std=0.5)
+    return network.requires_grad_(False)
+
+
+Function = Callable[[torch.Tensor], torch.Tensor]

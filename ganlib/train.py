@@ -1,18 +1,16 @@
-"""The one training loop of the course.
+"""The one training loop of the course, and the step functions it runs.
 
-Every model (classifier, VAE, GMMN, GAN) trains through :func:`train`. What differs between them is a
-*step function*: it receives a mini-batch, updates the networks, and returns its losses as tensors.
-The loop around it does the rest, the same way for all:
+Every model (classifier, VAE, GMMN, GAN) trains through :func:`train`. What differs is the **step**: a
+function that takes one mini-batch, updates the networks (``zero_grad``, ``backward``, ``step``) and returns
+the losses it wants logged, as tensors. :func:`loss_step` makes one for a model with one loss and one
+optimiser; a GAN's is :meth:`ganlib.gan.GAN.step`. The loop around it is the same for every model:
 
-* a budget in epochs, steps or minutes, and a ``tqdm`` progress bar with running losses;
-* a history (a dict of lists) averaged over every ``log_every`` steps, and periodic sample snapshots;
-* losses are added up on the device and read back only once per ``log_every`` steps, so the GPU never
-  waits for the host after each step;
-* NaN/inf detection: training stops with :class:`TrainingDiverged` and the networks get back the
-  last weights that were finite;
-* checkpoints to save and resume (the step count continues where it stopped);
-* optional mixed precision (on CUDA bf16, or fp16 with loss scaling; on CPUs with native bf16, bf16)
-  and channels-last images.
+* a budget in epochs, steps or minutes, and a progress bar with the running losses;
+* a history (a dict of lists) averaged over every ``log_every`` steps, and optional sample snapshots;
+* the losses are summed on the device and read back once per ``log_every`` steps, so a GPU does not
+  wait for the host after every step;
+* NaN/inf detection: training stops with :class:`TrainingDiverged` and the networks get back their last
+  finite weights, so a diverged run never destroys a model that was fine a moment before.
 """
 
 from __future__ import annotations
@@ -20,70 +18,78 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Iterable, Mapping
-from contextlib import AbstractContextManager
-from pathlib import Path
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 from tqdm.auto import tqdm
 
-from ganlib.checkpoints import load_training_state, save_training_state
-from ganlib.device import cpu_has_native_bf16
+from ganlib.device import autocast
 
 Batch = tuple[torch.Tensor, ...]
-PROGRESS_SECONDS = 3.0  # the least time between two redraws of the progress bar
+Step = Callable[[Batch], Mapping[str, torch.Tensor]]
 History = dict[str, list[Any]]
+PROGRESS_SECONDS = 3.0  # the least time between two redraws of the progress bar
 
 
 class TrainingDiverged(RuntimeError):
     """A loss or weight became NaN or infinite; the networks hold their last finite weights again."""
 
 
-class Precision:
-    """How a step computes and applies gradients: full precision, or mixed precision where it pays.
+def linear_decay(optimizer: torch.optim.Optimizer, steps: int, start: int = 0) -> torch.optim.lr_scheduler.LambdaLR:
+    r"""The course's one learning-rate schedule: constant for ``start`` updates, then linear to 0 at ``steps``.
 
-    Mixed precision runs on CUDA (bf16 when the GPU has it, else fp16 with loss scaling) and on CPUs
-    that compute bf16 natively (see :func:`ganlib.device.cpu_has_native_bf16`); elsewhere ``amp``
-    is ignored and the step runs in float32.
+    :math:`\eta_t = \eta_0` for :math:`t < t_0`, then :math:`\eta_t = \eta_0 \max(0, 1 - (t - t_0) / (T - t_0))`.
+    Late updates become small, so the samples settle instead of jittering around the modes. Call its
+    ``step()`` once per update (:func:`loss_step` and :class:`~ganlib.gan.GAN` do).
+    """
+    if not 0 <= start < steps:
+        raise ValueError(f"need 0 <= start < steps, got start={start}, steps={steps}.")
+    return torch.optim.lr_scheduler.LambdaLR(optimizer, lambda t: 1.0 if t < start else max(0.0, 1 - (t - start) / (steps - start)))
 
-    A step function calls ``with precision.autocast(): loss = ...`` and then
-    ``precision.minimise(loss, optimizer)``, which zeroes the gradients, back-propagates and steps.
+
+def loss_step(
+    loss_fn: Callable[[Batch], dict[str, torch.Tensor]],
+    optimizer: torch.optim.Optimizer,
+    schedule: torch.optim.lr_scheduler.LRScheduler | None = None,
+    *,
+    amp: bool = False,
+) -> Step:
+    """A step that minimises ``loss_fn(batch)["loss"]`` with ``optimizer``; every entry of the dict is logged.
+
+    ``schedule`` (e.g. :func:`linear_decay`) advances after each update; ``amp`` computes the loss in
+    bfloat16 where the device does so natively (:func:`ganlib.device.autocast`).
     """
 
-    def __init__(self, device: torch.device, amp: bool = False) -> None:
-        self.device = device
-        if device.type == "cuda":
-            self.enabled = amp
-            self.dtype = torch.bfloat16 if amp and torch.cuda.is_bf16_supported() else torch.float16
-        else:
-            self.enabled = amp and device.type == "cpu" and cpu_has_native_bf16()
-            self.dtype = torch.bfloat16
-        self._scalers: dict[int, torch.amp.GradScaler] = {}
-
-    def autocast(self) -> AbstractContextManager[None]:
-        return torch.autocast(device_type=self.device.type, dtype=self.dtype, enabled=self.enabled)
-
-    def minimise(self, loss: torch.Tensor, optimizer: torch.optim.Optimizer) -> None:
+    def step(batch: Batch) -> dict[str, torch.Tensor]:
+        with autocast(batch[0].device, amp):
+            losses = loss_fn(batch)
         optimizer.zero_grad(set_to_none=True)
-        if self.enabled and self.dtype == torch.float16:  # fp16 gradients underflow without scaling
-            scaler = self._scalers.setdefault(id(optimizer), torch.amp.GradScaler("cuda"))
-            scaler.scale(loss).backward()
-            scaler.step(optimizer)
-            scaler.update()
-        else:
-            loss.backward()
-            optimizer.step()
+        losses["loss"].backward()
+        optimizer.step()
+        if schedule is not None:
+            schedule.step()
+        return losses
+
+    return step
 
 
-StepFunction = Callable[[Batch, Precision], Mapping[str, torch.Tensor]]
+def classifier_step(model: nn.Module, optimizer: torch.optim.Optimizer, schedule: torch.optim.lr_scheduler.LRScheduler | None = None) -> Step:
+    """Cross-entropy on ``(images, labels)`` batches; logs the loss and the batch accuracy."""
+
+    def loss_fn(batch: Batch) -> dict[str, torch.Tensor]:
+        images, labels = batch[0], batch[1]
+        logits = model(images)
+        return {"loss": F.cross_entropy(logits, labels), "accuracy": (logits.argmax(dim=1) == labels).float().mean()}
+
+    return loss_step(loss_fn, optimizer, schedule)
 
 
 def train(
-    step: StepFunction,
+    step: Step,
     data: Iterable[Batch],
     models: Mapping[str, nn.Module],
-    optimizers: Mapping[str, torch.optim.Optimizer],
     *,
     epochs: int | None = None,
     steps: int | None = None,
@@ -91,10 +97,6 @@ def train(
     log_every: int = 10,
     snapshot: Callable[[], torch.Tensor] | None = None,
     snapshot_every: int | None = None,
-    checkpoint: str | Path | None = None,
-    checkpoint_every: int | None = None,
-    resume: bool = False,
-    amp: bool = False,
     channels_last: bool = False,
     progress: bool = True,
     description: str = "training",
@@ -102,131 +104,103 @@ def train(
     """Run ``step`` over mini-batches of ``data`` until the budget is spent; return the history.
 
     Args:
-        step: ``step(batch, precision) -> {"loss name": scalar tensor}``; it updates the networks itself.
-        data: re-iterable mini-batches (one pass is one epoch), e.g. a ``ganlib.data.BatchIterator``
-            whose tensors are already on the training device.
-        models: the networks being trained, by name (saved in checkpoints, restored on divergence).
-        optimizers: their optimisers, by name (saved in checkpoints).
-        epochs, steps, minutes: the budget. ``epochs`` and ``steps`` count from the start of the run,
-            including steps done before a resume; ``minutes`` is wall time for this call. At least one.
+        step: ``step(batch) -> {"loss name": scalar tensor}``; it updates the networks itself.
+        data: re-iterable mini-batches (one pass is one epoch), e.g. a ``ganlib.data.batches.BatchIterator``
+            whose tensors already sit on the training device.
+        models: the networks being trained, by name: put in training mode, and restored on divergence.
+        epochs, steps, minutes: the budget (at least one; training stops at the first one reached).
         log_every: steps between history entries (and between reads of the losses from the device).
-        snapshot: a function returning a tensor to keep (e.g. images from fixed noise); called every
-            ``snapshot_every`` steps and at the end, stored in ``history["snapshots"]``.
-        checkpoint: file for the training state; written every ``checkpoint_every`` steps and at the end.
-        resume: continue from ``checkpoint`` if that file exists.
-        amp: mixed precision (see :class:`Precision`; ignored where it would not be faster).
-        channels_last: channels-last memory format for the models and 4-D batches (faster
-            convolutions with cuDNN and with oneDNN on the CPU).
+        snapshot: a function returning a tensor to keep (e.g. images from fixed noise); called at the
+            start, every ``snapshot_every`` steps and at the end, stored in ``history["snapshots"]``.
+        channels_last: channels-last memory format for the models and 4-D batches (faster convolutions
+            with cuDNN, and with oneDNN on the CPU).
 
     Returns:
         ``history``: ``"step"`` and one list per loss, averaged over each ``log_every`` steps, plus
         ``"snapshot_step"`` and ``"snapshots"`` when ``snapshot`` is given.
     """
-    if epochs is None and steps is None and minutes is None:
-        raise ValueError("give a budget: epochs=..., steps=... or minutes=...")
-    for name, value in (("epochs", epochs), ("steps", steps), ("minutes", minutes), ("log_every", log_every)):
-        if value is not None and value <= 0:
-            raise ValueError(f"{name} must be positive, got {value}.")
-    device = next(next(iter(models.values())).parameters()).device
-    precision = Precision(device, amp)
-    use_channels_last = channels_last and device.type in ("cuda", "cpu")
-    if use_channels_last:
-        for model in models.values():
-            model.to(memory_format=torch.channels_last)
-
-    history: History = {"step": []}
-    done = 0
-    if resume and checkpoint is not None and Path(checkpoint).exists():
-        done, history = load_training_state(checkpoint, models, optimizers)
-    batches_per_epoch = len(data) if hasattr(data, "__len__") else None  # type: ignore[arg-type]
-    total = _total_steps(epochs, steps, batches_per_epoch)
-    last_good = _copy_weights(models)
-    running: dict[str, torch.Tensor] = {}
-    counts: dict[str, int] = {}  # a loss may be logged on some steps only (the G loss with k D-steps)
-    since_log = 0
+    total = _total_steps(data, epochs, steps, minutes, log_every)
     deadline = time.monotonic() + 60 * minutes if minutes is not None else math.inf
-
-    def take_snapshot() -> None:
-        if snapshot is None:
-            return
-        with torch.no_grad():
-            images = snapshot().detach().float().cpu()
-        history.setdefault("snapshot_step", []).append(done)
-        history.setdefault("snapshots", []).append(images)
-
-    def flush() -> None:
-        """Read the running losses back from the device once, check them, log them."""
-        nonlocal running, counts, since_log, last_good
-        means = {name: total_ / counts[name] for name, total_ in running.items()}
-        values = torch.stack(list(means.values())).float().cpu().tolist() if means else []
-        bad = [name for name, v in zip(means, values) if not math.isfinite(v)]
-        if bad or not _weights_finite(models):
-            _restore_weights(models, last_good)
-            what = f"the loss {bad[0]!r} became {values[list(means).index(bad[0])]}" if bad else "a weight became NaN/inf"
-            raise TrainingDiverged(
-                f"{what} by step {done}; the networks now hold their last finite weights. "
-                "Lower the learning rate, check the inputs for NaN, or use a loss that cannot saturate."
-            )
-        history["step"].append(done)
-        for name, v in zip(means, values):
-            history.setdefault(name, []).append(v)
-        last_good = _copy_weights(models)
-        running, counts, since_log = {}, {}, 0
-        if bar is not None:
-            bar.set_postfix({name: f"{v:.3g}" for name, v in zip(means, values)}, refresh=False)
-
     for model in models.values():
         model.train()
-    # A redraw every few seconds at most: each one is a message from a notebook's kernel to the page.
-    bar = tqdm(total=total, initial=done, desc=description, leave=True, mininterval=PROGRESS_SECONDS) if progress else None
-    if done == 0:
-        take_snapshot()
-    finished = total is not None and done >= total
-    while not finished:
+        if channels_last:
+            model.to(memory_format=torch.channels_last)
+    history: History = {"step": []}
+    sums: dict[str, torch.Tensor] = {}
+    counts: dict[str, int] = {}  # a loss may be logged on some steps only (the G loss with k D-steps)
+    last_good = _copy_weights(models)
+    done = 0
+    bar = tqdm(total=None if math.isinf(total) else total, desc=description, mininterval=PROGRESS_SECONDS) if progress else None
+
+    def take_snapshot() -> None:
+        if snapshot is not None and done not in history.get("snapshot_step", []):
+            with torch.no_grad():
+                history.setdefault("snapshot_step", []).append(done)
+                history.setdefault("snapshots", []).append(snapshot().detach().float().cpu())
+
+    def log() -> None:
+        """Read the summed losses back from the device once, check them and the weights, log the means."""
+        nonlocal last_good
+        names = list(sums)
+        means = torch.stack([sums[n] / counts[n] for n in names]).float().cpu().tolist() if names else []
+        bad = [f"the loss {n!r} became {v}" for n, v in zip(names, means) if not math.isfinite(v)]
+        if bad or not _weights_finite(models):
+            _restore_weights(models, last_good)
+            raise TrainingDiverged(
+                f"{bad[0] if bad else 'a weight became NaN/inf'} by step {done}; the networks hold their last finite "
+                "weights again. Lower the learning rate, check the inputs for NaN, or use a loss that cannot saturate."
+            )
+        history["step"].append(done)
+        for name, mean in zip(names, means):
+            history.setdefault(name, []).append(mean)
+        last_good = _copy_weights(models)
+        sums.clear()
+        counts.clear()
+        if bar is not None:
+            bar.set_postfix({name: f"{mean:.3g}" for name, mean in zip(names, means)}, refresh=False)
+
+    take_snapshot()
+    while done < total and (done == 0 or time.monotonic() < deadline):  # at least one step, whatever the budget
         for batch in data:
-            if use_channels_last:
+            if channels_last:
                 batch = tuple(t.contiguous(memory_format=torch.channels_last) if t.ndim == 4 else t for t in batch)
-            losses = step(batch, precision)
-            for name, value in losses.items():
-                value = value.detach()
-                running[name] = running[name] + value if name in running else value
+            for name, value in step(batch).items():
+                sums[name] = sums[name] + value.detach() if name in sums else value.detach()
                 counts[name] = counts.get(name, 0) + 1
             done += 1
-            since_log += 1
             if bar is not None:
                 bar.update(1)
-            if since_log == log_every:
-                flush()
+            if done % log_every == 0:
+                log()
             if snapshot_every and done % snapshot_every == 0:
                 take_snapshot()
-            if checkpoint is not None and checkpoint_every and done % checkpoint_every == 0:
-                save_training_state(checkpoint, models, optimizers, done, history)
-            finished = (total is not None and done >= total) or time.monotonic() >= deadline
-            if finished:
+            if done >= total or time.monotonic() >= deadline:
                 break
-        else:
-            if batches_per_epoch == 0:
-                raise ValueError("the data yields no batches; use a smaller batch size or more data.")
-    if since_log:
-        flush()
-    if snapshot is not None and (not history.get("snapshot_step") or history["snapshot_step"][-1] != done):
-        take_snapshot()
+        if done == 0:
+            raise ValueError("the data yields no batches; use a smaller batch size or more data.")
+    if sums:
+        log()
+    take_snapshot()
     if bar is not None:
         bar.close()
-    if checkpoint is not None:
-        save_training_state(checkpoint, models, optimizers, done, history)
     for model in models.values():
         model.eval()
     return history
 
 
-def _total_steps(epochs: int | None, steps: int | None, batches_per_epoch: int | None) -> int | None:
-    candidates = [] if steps is None else [steps]
+def _total_steps(data: Iterable[Batch], epochs: int | None, steps: int | None, minutes: float | None, log_every: int) -> int | float:
+    """The step budget (infinite with minutes only), after checking the arguments."""
+    if epochs is None and steps is None and minutes is None:
+        raise ValueError("give a budget: epochs=..., steps=... or minutes=...")
+    for name, value in (("epochs", epochs), ("steps", steps), ("minutes", minutes), ("log_every", log_every)):
+        if value is not None and value <= 0:
+            raise ValueError(f"{name} must be positive, got {value}.")
+    budgets: list[int | float] = [math.inf] if steps is None else [steps]
     if epochs is not None:
-        if batches_per_epoch is None:
+        if not hasattr(data, "__len__"):
             raise ValueError("an epoch budget needs data with a length; give steps=... or minutes=... instead.")
-        candidates.append(epochs * batches_per_epoch)
-    return min(candidates) if candidates else None
+        budgets.append(epochs * len(data))  # type: ignore[arg-type]
+    return min(budgets)
 
 
 def _copy_weights(models: Mapping[str, nn.Module]) -> dict[str, dict[str, torch.Tensor]]:

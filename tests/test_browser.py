@@ -42,7 +42,7 @@ EXCERPTS = {
     "06_dcgan.ipynb": ('dcgan = pretrained("dcgan-mnist")', "latent_sliders(dcgan"),
     "05_gan.ipynb": ('gan_mnist = pretrained("gan-mnist")', "latent_sliders(gan_mnist"),
 }
-LATENT_LABEL = re.compile(r"^z\[\d+\]$")  # the labels of ganlib.widgets.latent's sliders
+LATENT_LABEL = re.compile(r"^z\[\d+\]$")  # the labels of ganlib.widgets.latent_sliders' sliders
 KEY_PRESSES = 10  # one slider step each
 
 

@@ -11,17 +11,23 @@ import torch
 
 from ganlib.__main__ import main
 from ganlib.checkpoints import load_checkpoint, pretrained, pretrained_path
-from ganlib.data import load_mnist
+from ganlib.data.mnist import load_mnist
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.conditional import check_one_hot_channels
-from ganlib.metrics import classifier_probabilities, conditional_accuracy
-from ganlib.models import MODELS, ConditionalDCGANDiscriminator, ConditionalDCGANGenerator, DCGANGenerator
-from ganlib.models.conditional_dcgan import balanced_labels, one_hot_channels
-from ganlib.plotting_conditional import plot_styles_by_digit, styles_by_digit
+from ganlib.gan import ConditionalGAN
+from ganlib.metrics.conditional import conditional_accuracy
+from ganlib.metrics.features import classifier_probabilities
+from ganlib.models import MODELS
+from ganlib.models.conditional_dcgan import (
+    ConditionalDCGANDiscriminator,
+    ConditionalDCGANGenerator,
+    balanced_labels,
+    one_hot_channels,
+)
+from ganlib.models.dcgan import DCGANGenerator
+from ganlib.plotting.conditional import plot_styles_by_digit, styles_by_digit
 from ganlib.recipes import recipe
 from ganlib.recipes.cdcgan import CDCGANSettings, train_cdcgan
-from ganlib.steps import conditional_gan_step
-from ganlib.train import Precision
 from ganlib.widgets.conditional import digit_and_style
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,21 +102,36 @@ def test_one_hot_channels():
 
 def test_the_step_needs_labels_and_a_probability_game(tiny):
     discriminator = ConditionalDCGANDiscriminator(4)
-    optimizers = [torch.optim.Adam(m.parameters()) for m in (tiny, discriminator)]
-    with pytest.raises(ValueError, match="'minimax' or 'nonsaturating'"):
-        conditional_gan_step(tiny, discriminator, *optimizers, loss="wgan-gp")
-    with pytest.raises(ValueError, match="aux_weight"):
-        conditional_gan_step(tiny, discriminator, *optimizers, aux_weight=-1)
+    with pytest.raises(ValueError, match="unknown GAN loss 'wgan-gp'; choose one of minimax, nonsaturating\\."):
+        ConditionalGAN.build(tiny, discriminator, loss="wgan-gp")
+    with pytest.raises(ValueError, match="aux_weight must be 0 .* or positive, got -1"):
+        ConditionalGAN.build(tiny, discriminator, aux_weight=-1)
     images, labels = load_mnist("val", source="subset", scale="symmetric")
-    step = conditional_gan_step(tiny, discriminator, *optimizers)
+    gan = ConditionalGAN.build(tiny, discriminator)
+    assert gan.aux_weight == 0.0
     with pytest.raises(ValueError, match=r"\(images, labels\) batches"):
-        step((images[:4],), Precision(torch.device("cpu")))
+        gan.step((images[:4],))
     with pytest.raises(ValueError, match="integer tensor"):
         train_cdcgan(CDCGANSettings(width=4, latent_dim=8), images[:64], labels[:64].float(), steps=1, progress=False)
     run = train_cdcgan(CDCGANSettings(width=4, latent_dim=8, batch_size=32), images[:64], labels[:64], steps=2, progress=False)
     assert {"d_loss", "g_loss", "d_real", "d_fake", "aux_real", "aux_fake"} <= set(run.history)
     plain = train_cdcgan(CDCGANSettings(width=4, latent_dim=8, batch_size=32, aux_weight=0), images[:64], labels[:64], steps=2, progress=False)
     assert "aux_real" not in plain.history and "g_loss" in plain.history
+
+
+def test_training_leaves_the_callers_random_numbers_alone():
+    """train_cdcgan draws from its own seeded stream: the caller's global RNG is where it was, and the run
+    is the same whatever state the caller's RNG was in."""
+    images, labels = load_mnist("val", source="subset", scale="symmetric")
+    settings = CDCGANSettings(width=4, latent_dim=8, batch_size=32)
+    weights = []
+    for caller_seed in (1, 2):
+        torch.manual_seed(caller_seed)
+        state = torch.get_rng_state()
+        run = train_cdcgan(settings, images[:64], labels[:64], steps=2, seed=3, progress=False)
+        assert torch.equal(torch.get_rng_state(), state)
+        weights.append(torch.cat([p.detach().flatten() for p in run.generator.parameters()]))
+    assert torch.equal(weights[0], weights[1])
 
 
 def test_short_training_makes_the_digits_recognisable():

@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganlib.checkpoints import load_checkpoint, pretrained, pretrained_path
-from ganlib.data import load_mnist
+from ganlib.data.mnist import load_mnist
 from ganlib.models import MODELS
 from ganlib.models.classifier import MnistClassifier
 from ganlib.recipes import all_recipes

@@ -7,7 +7,9 @@ import torch
 
 from ganlib.__main__ import main
 from ganlib.checkpoints import save_checkpoint
-from ganlib.models import VAE, MLPGenerator, MnistClassifier
+from ganlib.models.classifier import MnistClassifier
+from ganlib.models.mlp_gan import MLPGenerator
+from ganlib.models.vae import VAE
 
 
 @pytest.fixture

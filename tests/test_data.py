@@ -6,18 +6,9 @@ import numpy as np
 import pytest
 import torch
 
-from ganlib.data import (
-    BatchIterator,
-    GaussianMixture,
-    SwissRoll,
-    TwoMoons,
-    full_mnist_available,
-    gaussian_mixture_1d,
-    grid,
-    load_mnist,
-    ring,
-    toy_distribution,
-)
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import full_mnist_available, load_mnist
+from ganlib.data.toy import gaussian_mixture_1d, GaussianMixture, grid, ring, SwissRoll, toy_distribution, TwoMoons
 
 
 @pytest.mark.parametrize("split, n", [("train", 4500), ("val", 500), ("all", 5000)])

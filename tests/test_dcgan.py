@@ -10,11 +10,11 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import CheckpointError, load_runs, pretrained, pretrained_path, save_runs
-from ganlib.data import load_mnist
-from ganlib.failure_lab import FAILURES, KEPT_SAMPLES, run_lab, summarise_lab
-from ganlib.models import DCGANDiscriminator, DCGANGenerator
+from ganlib.data.mnist import load_mnist
+from ganlib.dcgan import FAILURES, KEPT_SAMPLES, DCGANSettings, run_lab, summarise_lab, train_dcgan
+from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganlib.recipes import recipe
-from ganlib.recipes.dcgan import PRETRAINED, DCGANSettings, train_dcgan
+from ganlib.recipes.dcgan import PRETRAINED
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,8 +77,8 @@ def test_failure_lab_settings_reach_the_networks_and_the_optimisers():
     runs = run_lab(images[:64], base, steps=2, progress=False)
     assert list(runs) == list(FAILURES)
     assert _modules(runs["ReLU in D"].discriminator, nn.ReLU) and not _modules(runs["ReLU in D"].discriminator, nn.LeakyReLU)
-    assert runs["Adam β1 = 0.9"].optimizers["generator"].param_groups[0]["betas"] == (0.9, 0.999)
-    assert runs["ReLU in D"].optimizers["discriminator"].param_groups[0]["betas"] == (0.5, 0.999)
+    assert runs["Adam β1 = 0.9"].gan.g_optimizer.param_groups[0]["betas"] == (0.9, 0.999)
+    assert runs["ReLU in D"].gan.d_optimizer.param_groups[0]["betas"] == (0.5, 0.999)
     assert not _modules(runs["no batch norm"].generator, nn.BatchNorm2d)
     reference = run_lab(images[:64], base, steps=1, names=["reference"], progress=False)["reference"]
     assert reference.settings == base and _modules(reference.discriminator, nn.LeakyReLU)
@@ -120,6 +120,21 @@ def test_training_moves_both_players_and_logs_the_game():
     # the same seed gives the same run
     again = train_dcgan(DCGANSettings(width=4, batch_size=32), images[:256], steps=20, snapshot_codes=codes, snapshot_every=10, progress=False)
     assert torch.equal(run.history["snapshots"][-1], again.history["snapshots"][-1])
+
+
+def test_training_leaves_the_callers_random_numbers_alone():
+    """train_dcgan draws from its own seeded stream: the caller's global RNG is where it was, and the run is
+    the same whatever state the caller's RNG was in."""
+    images, _ = load_mnist("val", source="subset", scale="symmetric")
+    weights = []
+    for caller_seed in (1, 2):
+        torch.manual_seed(caller_seed)
+        state = torch.get_rng_state()
+        run = train_dcgan(DCGANSettings(width=4, latent_dim=8, batch_size=16), images[:32], steps=2, seed=3, progress=False)
+        assert torch.equal(torch.get_rng_state(), state)
+        assert run.gan.rounds == 2
+        weights.append(torch.cat([p.detach().flatten() for p in run.generator.parameters()]))
+    assert torch.equal(weights[0], weights[1])
 
 
 def test_recipe_checkpoint_round_trips_through_pretrained(tmp_path, monkeypatch):
@@ -175,7 +190,7 @@ def test_pretrained_checkpoint_is_small_and_samples_from_the_command_line(tmp_pa
 
 @pytest.fixture(scope="module")
 def dcgan_scores():
-    from ganlib.metrics import evaluate
+    from ganlib.metrics.evaluation import evaluate
 
     return evaluate(pretrained("dcgan-mnist"), n=1000)
 
@@ -204,7 +219,7 @@ def _bar(shear: float) -> torch.Tensor:
 
 
 def test_slant_and_ink_measure_the_strokes():
-    from ganlib.latent_arithmetic import ink, slant
+    from ganlib.dcgan import ink, slant
 
     bars = torch.cat([_bar(0.0), _bar(0.4), _bar(-0.4)])
     measured = slant(bars)
@@ -215,7 +230,7 @@ def test_slant_and_ink_measure_the_strokes():
 
 
 def test_style_direction_finds_the_code_axis_that_drives_the_score():
-    from ganlib.latent_arithmetic import along, style_direction
+    from ganlib.dcgan import along, style_direction
 
     codes = torch.randn(4000, 8, generator=torch.Generator().manual_seed(0))
     labels = (codes[:, 1] > 0).long()  # the "digit" depends on another axis
@@ -234,7 +249,7 @@ def test_style_direction_finds_the_code_axis_that_drives_the_score():
 
 
 def test_slerp_keeps_the_norm_of_equal_length_codes():
-    from ganlib.latent_arithmetic import slerp
+    from ganlib.dcgan import slerp
 
     z0, z1 = torch.tensor([3.0, 0.0]), torch.tensor([0.0, 3.0])
     assert torch.allclose(slerp(z0, z1, 0.0), z0) and torch.allclose(slerp(z0, z1, 1.0), z1)
@@ -245,7 +260,7 @@ def test_slerp_keeps_the_norm_of_equal_length_codes():
 def test_training_animation_is_an_animated_png_with_a_stable_text(tmp_path):
     from PIL import Image
 
-    from ganlib.animation import plot_snapshots, training_animation
+    from ganlib.plotting.dcgan import plot_snapshots, training_animation
 
     history = {"snapshot_step": [0, 50, 100], "snapshots": [torch.rand(40, 1, 28, 28) * k / 2 for k in range(3)]}
     animation = training_animation(history, count=9, nrow=3)
@@ -264,7 +279,8 @@ def test_training_animation_is_an_animated_png_with_a_stable_text(tmp_path):
 
 
 def test_gan_history_figure_and_its_checks():
-    from ganlib.plotting_gan_runs import plot_gan_history, plot_runs
+    from ganlib.plotting.dcgan import plot_runs
+    from ganlib.plotting.gan import plot_gan_history
 
     history = {"step": [10, 20], "d_loss": [1.0, 1.2], "g_loss": [2.0, 1.0], "d_real": [0.8, 0.6], "d_fake": [0.2, 0.4]}
     fig = plot_gan_history(history)

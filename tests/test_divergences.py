@@ -4,7 +4,7 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence as torch_kl
 
-from ganlib.data import gaussian_mixture_1d
+from ganlib.data.toy import gaussian_mixture_1d
 from ganlib.divergences import js_divergence, kl_divergence, kl_monte_carlo, kl_normal
 
 GRID = torch.linspace(-20, 20, 40001, dtype=torch.float64)

@@ -7,7 +7,7 @@ import torch
 
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.dcgan import check_bold_direction, check_slerp, check_transposed_size
-from ganlib.latent_arithmetic import ink, style_direction
+from ganlib.dcgan import ink, style_direction
 
 
 def test_transposed_size_accepts_the_formula(capsys):
@@ -75,7 +75,7 @@ def test_slerp_hints(answer, hint):
 @pytest.fixture(scope="module")
 def samples():
     from ganlib.checkpoints import pretrained
-    from ganlib.metrics import classifier_probabilities
+    from ganlib.metrics.features import classifier_probabilities
 
     model = pretrained("dcgan-mnist")
     codes = torch.randn(2000, model.latent_dim, generator=torch.Generator().manual_seed(7))

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from ganlib.data import load_mnist
+from ganlib.data.mnist import load_mnist
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.evaluation import check_class_entropy, check_dropped_digits, check_frechet_1d
 

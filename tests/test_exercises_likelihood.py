@@ -7,7 +7,7 @@ import torch
 
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.likelihood import check_exponential_mle, check_kl_direction, check_kl_normal, direction_quiz
-from ganlib.fitting import gaussian_divergences, moment_match
+from ganlib.likelihood import gaussian_divergences, moment_match
 
 
 def kl_right(mu_p, std_p, mu_q, std_q):

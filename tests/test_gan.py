@@ -1,29 +1,30 @@
-"""GANs: losses at known points, the optimal discriminator, MLP players, the engine's GAN step (k D-steps,
-packing, snapshots), gradient play on xy, and the figures and recipes of notebook 05."""
+"""GANs: losses at known points, the optimal discriminator, MLP players, GAN.step (k D-steps, packing,
+snapshots, schedules), gradient play on xy, and the figures and recipes of notebook 05."""
 
 import math
 
 import pytest
 import torch
 
-from ganlib.data import BatchIterator, GaussianMixture, ring
-from ganlib.gan_analysis import generator_loss_gradients, kde_1d, snapshot_1d
-from ganlib.gan_setup import mlp_gan
-from ganlib.games import play, radius
-from ganlib.metrics import mode_coverage
-from ganlib.losses import (
+from ganlib.data.batches import BatchIterator
+from ganlib.data.toy import GaussianMixture, ring
+from ganlib.dynamics import generator_loss_gradients, optimal_discriminator, play, radius, snapshot_1d
+from ganlib.gan import (
+    GAN,
+    LOSSES,
     critic_loss,
     discriminator_loss,
-    gan_losses,
     generator_loss_minimax,
     generator_loss_nonsaturating,
     generator_loss_wasserstein,
     gradient_penalty,
-    optimal_discriminator,
+    packed,
 )
-from ganlib.models import MLPDiscriminator, MLPGenerator
-from ganlib.steps import gan_step, loss_step
-from ganlib.train import train
+from ganlib.likelihood import kde_1d
+from ganlib.metrics.modes import mode_coverage
+from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
+from ganlib.recipes.gan import mlp_gan
+from ganlib.train import loss_step, train
 
 LN2 = math.log(2)
 
@@ -106,7 +107,7 @@ def test_trained_discriminator_approaches_the_optimal_one():
     discriminator = MLPDiscriminator(data_dim=1, hidden=32, depth=2)
     optimizer = torch.optim.Adam(discriminator.parameters(), lr=3e-3)
     step = loss_step(lambda batch: {"loss": discriminator_loss(discriminator(batch[0]), discriminator(batch[1]))}, optimizer)
-    history = train(step, BatchIterator(real, fake, batch_size=500, generator=gen), {"d": discriminator}, {"d": optimizer}, steps=600, progress=False)
+    history = train(step, BatchIterator(real, fake, batch_size=500, generator=gen), {"d": discriminator}, steps=600, progress=False)
     grid = torch.linspace(-2.0, 3.0, 51)
     d_star = optimal_discriminator(real_dist.log_prob(grid).exp(), fake_dist.log_prob(grid).exp())
     with torch.no_grad():
@@ -116,11 +117,12 @@ def test_trained_discriminator_approaches_the_optimal_one():
 
 
 def test_gan_losses_by_name():
-    assert gan_losses("nonsaturating") == (discriminator_loss, generator_loss_nonsaturating)
-    assert gan_losses("minimax")[1] is generator_loss_minimax
-    assert gan_losses("wgan-gp") == (critic_loss, generator_loss_wasserstein)
+    assert LOSSES["nonsaturating"] == (discriminator_loss, generator_loss_nonsaturating)
+    assert LOSSES["minimax"][1] is generator_loss_minimax
+    assert LOSSES["wgan-gp"] == (critic_loss, generator_loss_wasserstein)
+    g, d = MLPGenerator(2, 2, hidden=8, depth=1), MLPDiscriminator(2, hidden=8, depth=1)
     with pytest.raises(ValueError, match="unknown GAN loss 'hinge'; choose one of minimax, nonsaturating, wgan-gp"):
-        gan_losses("hinge")
+        GAN.build(g, d, loss="hinge")
 
 
 # --- models ---------------------------------------------------------------------------------------
@@ -153,20 +155,24 @@ def test_bad_inputs_raise_clear_errors():
         MLPGenerator(depth=0)
     g, d = MLPGenerator(2, 2), MLPDiscriminator(2)
     opt_g, opt_d = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
+    players = {"generator": g, "discriminator": d, "g_optimizer": opt_g, "d_optimizer": opt_d}
     with pytest.raises(ValueError, match="unknown GAN loss 'wasserstein'"):
-        gan_step(g, d, opt_g, opt_d, loss="wasserstein")
+        GAN(**players, loss="wasserstein")
     with pytest.raises(ValueError, match="d_steps must be at least 1"):
-        gan_step(g, d, opt_g, opt_d, d_steps=0)
+        GAN(**players, d_steps=0)
     with pytest.raises(ValueError, match="pack must be at least 1"):
-        gan_step(g, d, opt_g, opt_d, pack=0)
-    packed = gan_step(g, MLPDiscriminator(4), opt_g, opt_d, pack=2)
+        GAN(**players, pack=0)
     with pytest.raises(ValueError, match=r"batch size \(5\) must be a multiple of pack=2"):
-        packed((torch.randn(5, 2),), None)
+        packed(torch.randn(5, 2), 2)
+    pair = GAN(**players | {"discriminator": MLPDiscriminator(4)}, pack=2)
+    with pytest.raises(ValueError, match=r"batch size \(5\) must be a multiple of pack=2"):
+        pair.step((torch.randn(5, 2),))
+    assert packed(torch.arange(8.0).reshape(4, 2), 2).tolist() == [[0.0, 1.0, 2.0, 3.0], [4.0, 5.0, 6.0, 7.0]]
     with pytest.raises(ValueError, match="real and fake batches must have the same shape"):
         gradient_penalty(d, torch.randn(4, 2), torch.randn(3, 2))
 
 
-# --- the engine's GAN step ------------------------------------------------------------------------
+# --- GAN.step ------------------------------------------------------------------------------------
 
 
 class CountingSGD(torch.optim.SGD):
@@ -184,7 +190,8 @@ def test_k_discriminator_steps_per_generator_step(loss):
     g, d = MLPGenerator(2, 2, hidden=8, depth=1), MLPDiscriminator(2, hidden=8, depth=1)
     opt_g, opt_d = CountingSGD(g.parameters(), 1e-3), CountingSGD(d.parameters(), 1e-3)
     data = BatchIterator(torch.randn(64, 2), batch_size=8)
-    history = train(gan_step(g, d, opt_g, opt_d, loss=loss, d_steps=3), data, {"g": g, "d": d}, {"g": opt_g, "d": opt_d}, steps=24, log_every=6, progress=False)
+    gan = GAN(generator=g, discriminator=d, g_optimizer=opt_g, d_optimizer=opt_d, loss=loss, d_steps=3)
+    history = train(gan.step, data, gan.models, steps=24, log_every=6, progress=False)
     assert (opt_d.steps, opt_g.steps) == (24, 8)
     assert set(history) >= {"d_loss", "g_loss", "d_real", "d_fake"}
     assert len(history["g_loss"]) == len(history["d_loss"]) == 4  # each log entry averages the G steps it saw
@@ -193,33 +200,65 @@ def test_k_discriminator_steps_per_generator_step(loss):
 def test_gan_step_returns_tensors_and_updates_the_right_player():
     g, d = MLPGenerator(2, 2, hidden=8, depth=1), MLPDiscriminator(2, hidden=8, depth=1)
     opt_g, opt_d = torch.optim.SGD(g.parameters(), 0.1), torch.optim.SGD(d.parameters(), 0.1)
-    step = gan_step(g, d, opt_g, opt_d, d_steps=2)
+    step = GAN(generator=g, discriminator=d, g_optimizer=opt_g, d_optimizer=opt_d, d_steps=2).step
     g_before, d_before = [p.clone() for p in g.parameters()], [p.clone() for p in d.parameters()]
-    logged = step((torch.randn(8, 2),), _precision())
+    logged = step((torch.randn(8, 2),))
     assert all(isinstance(v, torch.Tensor) for v in logged.values())  # no .item(): no host sync per step
     assert "g_loss" not in logged  # first of two calls: D only
     assert all(torch.equal(a, b) for a, b in zip(g_before, g.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(d_before, d.parameters()))
-    logged = step((torch.randn(8, 2),), _precision())
+    logged = step((torch.randn(8, 2),))
     assert "g_loss" in logged and not all(torch.equal(a, b) for a, b in zip(g_before, g.parameters()))
     assert 0 < logged["d_real"].item() < 1 and 0 < logged["d_fake"].item() < 1
 
 
+def _weights(model: torch.nn.Module) -> list[torch.Tensor]:
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def _changed(before: list[torch.Tensor], model: torch.nn.Module) -> bool:
+    return not all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+
+
+def test_gan_step_moves_both_players():
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=2, hidden=8, depth=1), lr=1e-2)
+    g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+    logged = gan.step((torch.randn(8, 2),))
+    assert set(logged) == {"d_loss", "d_real", "d_fake", "g_loss"} and gan.rounds == 1
+    assert _changed(g_before, gan.generator) and _changed(d_before, gan.discriminator)
+    assert all(p.requires_grad for p in gan.discriminator.parameters())  # D is unfrozen after the G update
+
+
+def test_with_three_d_steps_the_generator_moves_every_third_round():
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=2, hidden=8, depth=1),
+                    lr=1e-2, d_steps=3)
+    g_updates = []
+    for call in range(1, 10):
+        g_before, d_before = _weights(gan.generator), _weights(gan.discriminator)
+        logged = gan.step((torch.randn(8, 2),))
+        assert _changed(d_before, gan.discriminator)  # D moves on every call
+        assert ("g_loss" in logged) == _changed(g_before, gan.generator)  # g_loss is logged exactly when G moves
+        if "g_loss" in logged:
+            g_updates.append(call)
+    assert g_updates == [3, 6, 9] and gan.rounds == 9
+
+
+
 def test_packed_discriminator_sees_pack_samples_per_input():
     seen = []
-    gan = mlp_gan(data_dim=2, hidden=8, depth=1, pack=4)
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=8, hidden=8, depth=1), pack=4)
     gan.discriminator.register_forward_pre_hook(lambda module, args: seen.append(tuple(args[0].shape)))
-    gan.step()((torch.randn(16, 2),), _precision())
+    gan.step((torch.randn(16, 2),))
     assert gan.discriminator.data_dim == 8
     assert seen == [(4, 8), (4, 8), (4, 8)]  # real and fake for D, fake again for G
 
 
 def test_fixed_noise_snapshots_of_a_1d_gan():
     gen = torch.Generator().manual_seed(0)
-    gan = mlp_gan(data_dim=1, latent_dim=1, hidden=16, depth=2, lr=1e-3)
+    gan = GAN.build(MLPGenerator(latent_dim=1, data_dim=1, hidden=16, depth=2), MLPDiscriminator(data_dim=1, hidden=16, depth=2), lr=1e-3)
     grid, z = torch.linspace(-6, 6, 1201), torch.randn(500, 1, generator=gen)
     data = BatchIterator(GaussianMixture([[1.0]], 0.5).sample(2048, gen), batch_size=128, generator=gen)
-    history = train(gan.step(), data, gan.models, gan.optimizers, steps=40, snapshot=lambda: snapshot_1d(gan.generator, gan.discriminator, grid, z), snapshot_every=20, progress=False)
+    history = train(gan.step, data, gan.models, steps=40, snapshot=lambda: snapshot_1d(gan.generator, gan.discriminator, grid, z), snapshot_every=20, progress=False)
     assert history["snapshot_step"] == [0, 20, 40]
     assert all(s.shape == (2, 1201) for s in history["snapshots"])
     density, d = history["snapshots"][-1]
@@ -237,7 +276,7 @@ def test_a_short_run_on_the_ring_moves_the_samples_onto_it():
     gen = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     mixture = ring(std=0.05)
-    gan = mlp_gan(data_dim=2, latent_dim=2, hidden=64, depth=2, lr=2e-3)
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=64, depth=2), MLPDiscriminator(data_dim=2, hidden=64, depth=2), lr=2e-3)
     z = torch.randn(2500, 2, generator=gen)
 
     def off_the_ring() -> float:  # mean distance of the samples from the unit circle
@@ -246,18 +285,12 @@ def test_a_short_run_on_the_ring_moves_the_samples_onto_it():
 
     distance_before = off_the_ring()
     data = BatchIterator(mixture.sample(20_000, gen), batch_size=256, generator=gen)
-    train(gan.step(), data, gan.models, gan.optimizers, steps=500, progress=False)
+    train(gan.step, data, gan.models, steps=500, progress=False)
     with torch.no_grad():
         near = mode_coverage(gan.generator.decode(z), mixture, n_std=6)  # within 0.3 of a mode
     assert distance_before > 0.5  # an untrained generator sits near the centre
     assert off_the_ring() < 0.6 * distance_before
     assert near["modes"] >= 1 and near["high_quality"] > 0.15
-
-
-def _precision():
-    from ganlib.train import Precision
-
-    return Precision(torch.device("cpu"))
 
 
 # --- analysis, games, figures, recipes ------------------------------------------------------------
@@ -294,9 +327,9 @@ def test_play_uses_autograd_for_any_value():
 def test_figures_of_the_notebook():
     import matplotlib.pyplot as plt
 
-    from ganlib.data import grid as grid_mixture
-    from ganlib.plotting_gan import plot_game, plot_gan_1d, plot_generator_gradients, plot_mode_coverage
-    from ganlib.plotting_gan_runs import plot_gan_history
+    from ganlib.data.toy import grid as grid_mixture
+    from ganlib.plotting.gan import plot_game, plot_gan_1d, plot_generator_gradients, plot_mode_coverage
+    from ganlib.plotting.gan import plot_gan_history
 
     mixture = grid_mixture()
     on_modes = mixture.means[:24] + 0.01  # 24 of the 25 modes, all high quality, plus 8 stray points
@@ -324,25 +357,30 @@ def test_gan_recipes_are_registered():
 
 
 def test_learning_rates_decay_linearly_to_zero():
-    gan = mlp_gan(data_dim=2, hidden=8, depth=1, lr=1e-3)
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=2, hidden=8, depth=1),
+                    lr=1e-3, decay_over=20)
     data = BatchIterator(torch.randn(80, 2), batch_size=8)
-    step = gan.step(decay_over=20)
-    train(step, data, gan.models, gan.optimizers, steps=10, progress=False)
-    assert [o.param_groups[0]["lr"] for o in (gan.g_optimizer, gan.d_optimizer)] == pytest.approx([5e-4, 5e-4])
-    train(step, data, gan.models, gan.optimizers, steps=15, progress=False)
-    assert [o.param_groups[0]["lr"] for o in (gan.g_optimizer, gan.d_optimizer)] == [0.0, 0.0]
-    with pytest.raises(ValueError, match="decay_over must be a positive"):
-        gan.step(decay_over=0)
+    rates = lambda: [o.param_groups[0]["lr"] for o in (gan.g_optimizer, gan.d_optimizer)]  # noqa: E731
+    assert rates() == [1e-3, 1e-3]
+    train(gan.step, data, gan.models, steps=10, progress=False)
+    assert rates() == pytest.approx([5e-4, 5e-4])
+    train(gan.step, data, gan.models, steps=10, progress=False)
+    assert gan.rounds == 20 and rates() == [0.0, 0.0]  # both reach 0 after decay_over rounds, and stay there
+    train(gan.step, data, gan.models, steps=5, progress=False)
+    assert rates() == [0.0, 0.0]
+    with pytest.raises(ValueError, match="start < steps"):
+        GAN.build(MLPGenerator(2, 2), MLPDiscriminator(2), decay_over=0)
 
 
 def test_mlp_gan_options_reach_the_networks():
-    gan = mlp_gan(data_dim=784, latent_dim=16, hidden=32, depth=2, d_hidden=24, d_depth=1, lr=1e-3, d_lr=3e-3,
-                  pack=2, batchnorm=True, dropout=0.3)
+    gan = mlp_gan({"latent_dim": 16, "data_dim": 784, "hidden": 32, "depth": 2, "batchnorm": True},
+                  {"hidden": 24, "depth": 1, "dropout": 0.3}, pack=2, lr=1e-3, d_lr=3e-3)
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in gan.generator.modules())
     assert any(isinstance(m, torch.nn.Dropout) and m.p == 0.3 for m in gan.discriminator.modules())
     assert gan.discriminator.data_dim == 2 * 784 and gan.discriminator.net[0].out_features == 24
     assert (gan.g_optimizer.param_groups[0]["lr"], gan.d_optimizer.param_groups[0]["lr"]) == (1e-3, 3e-3)
-    assert set(gan.models) == set(gan.optimizers) == {"generator", "discriminator"}
+    assert gan.pack == 2 and gan.g_optimizer.param_groups[0]["betas"] == (0.5, 0.999)
+    assert set(gan.models) == {"generator", "discriminator"}
     with pytest.raises(ValueError, match="dropout must be in"):
         MLPDiscriminator(dropout=1.0)
 
@@ -375,7 +413,7 @@ def test_panels_redraw_when_a_control_moves():
 def test_pretrained_grid_gans_naive_and_fixed():
     """The fix (packing, decaying learning rate) captures all 25 modes with at least 90% high-quality samples."""
     from ganlib.checkpoints import pretrained
-    from ganlib.data import grid
+    from ganlib.data.toy import grid
 
     coverage = {}
     for name in ("gan-grid-naive", "gan-grid"):
@@ -390,7 +428,7 @@ def test_pretrained_grid_gans_naive_and_fixed():
 def mnist_gan_scores():
     """Classifier scores of five independent draws of 1,000 samples (one draw varies by about ±1.3 points)."""
     from ganlib.checkpoints import pretrained
-    from ganlib.metrics import classifier_confidence
+    from ganlib.metrics.confidence import classifier_confidence
 
     model = pretrained("gan-mnist")
     assert isinstance(model, MLPGenerator) and model.data_dim == 784

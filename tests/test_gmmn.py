@@ -1,4 +1,4 @@
-"""ganlib.models.gmmn and ganlib.steps.gmmn_step: shapes, gradients, a short run on the 8-ring, the pretrained gmmn-mnist."""
+"""ganlib.models.gmmn and ganlib.models.gmmn.gmmn_step: shapes, gradients, a short run on the 8-ring, the pretrained gmmn-mnist."""
 
 import numpy as np
 import pytest
@@ -6,14 +6,15 @@ import torch
 
 from ganlib.__main__ import main
 from ganlib.checkpoints import build_model, load_checkpoint, pretrained, pretrained_path, save_checkpoint
-from ganlib.data import BatchIterator, ring
-from ganlib.divergences import mmd2
-from ganlib.metrics import mode_coverage
+from ganlib.data.batches import BatchIterator
+from ganlib.data.toy import ring
+from ganlib.mmd import mmd2
+from ganlib.metrics.modes import mode_coverage
 from ganlib.models import MODELS
 from ganlib.models.generator import Generator
 from ganlib.models.gmmn import GMMN, CodeSpaceGMMN
 from ganlib.recipes import recipe
-from ganlib.steps import gmmn_step
+from ganlib.models.gmmn import gmmn_step
 from ganlib.train import train
 
 
@@ -51,7 +52,7 @@ def test_a_short_gmmn_run_on_the_ring_raises_coverage():
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     data = BatchIterator(mixture.sample(4096, generator), batch_size=128, generator=generator)
     step = gmmn_step(model, optimizer, [0.02, 0.05, 0.2, 0.5], kernel="imq")
-    history = train(step, data, {"g": model}, {"g": optimizer}, steps=300, log_every=50, progress=False)
+    history = train(step, data, {"g": model}, steps=300, log_every=50, progress=False)
     after = coverage()
     # margins that held for ten seeds, natively and on a plain AVX2 CPU: after 300 steps every mode is
     # reached, but how many samples are already sharp (within 0.03) varies from run to run

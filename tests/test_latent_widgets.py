@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from ganlib.models import VAE
-from ganlib.widgets.latent import images_to_png, interpolate, latent_sliders, traversal_grid
+from ganlib.models.vae import VAE
+from ganlib.widgets import images_to_png, interpolate, latent_sliders, traversal_grid
 
 
 @pytest.fixture

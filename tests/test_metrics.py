@@ -7,17 +7,15 @@ import pytest
 import scipy.linalg
 import torch
 
-from ganlib.data import TwoMoons, grid, load_mnist, ring
-from ganlib.metrics import (
-    classifier_confidence,
-    classifier_features,
-    evaluate,
-    frechet_distance,
-    frechet_floor,
-    memorisation,
-    mode_coverage,
-    precision_recall,
-)
+from ganlib.data.mnist import load_mnist
+from ganlib.data.toy import grid, ring, TwoMoons
+from ganlib.metrics.confidence import classifier_confidence
+from ganlib.metrics.copies import memorisation
+from ganlib.metrics.evaluation import evaluate
+from ganlib.metrics.features import classifier_features
+from ganlib.metrics.frechet import frechet_distance, frechet_floor
+from ganlib.metrics.manifold import precision_recall
+from ganlib.metrics.modes import mode_coverage
 
 
 @pytest.fixture(scope="module")
@@ -202,7 +200,7 @@ def test_evaluate_real_digits_reads_like_real_data(train: torch.Tensor, val: tor
 
 
 def test_real_data_reference_row_scores_held_out_digits_like_a_perfect_generator():
-    from ganlib.metrics import evaluate_real_data
+    from ganlib.metrics.evaluation import evaluate_real_data
 
     row = evaluate_real_data(1000, seed=0)
     assert row["confident"] > 0.95 and row["class_entropy"] > 2.29

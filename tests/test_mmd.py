@@ -1,4 +1,4 @@
-"""ganlib.divergences, MMD part: kernels, the two estimators, the median heuristic and the permutation test."""
+"""ganlib.mmd and ganlib.metrics.two_sample: kernels, the two estimators, the median heuristic and the permutation test."""
 
 import math
 
@@ -6,16 +6,9 @@ import pytest
 import torch
 from scipy.spatial.distance import pdist
 
-import ganlib.divergences as divergences
-from ganlib.divergences import (
-    gaussian_kernel,
-    inverse_multiquadric_kernel,
-    median_heuristic,
-    mmd2,
-    mmd_permutation_test,
-    mmd_witness,
-    rejection_rate,
-)
+import ganlib.mmd
+from ganlib.metrics.two_sample import mmd_permutation_test, rejection_rate
+from ganlib.mmd import gaussian_kernel, inverse_multiquadric_kernel, median_heuristic, mmd2, mmd_witness
 
 
 def _k(a, b, kernel, widths):
@@ -132,13 +125,13 @@ def test_permutation_test_false_positive_rate_and_power():
 def test_blocks_stay_small_for_large_samples(monkeypatch, gen):
     """Blocked computation: no kernel block is larger than block_size², so memory is bounded whatever N is."""
     shapes = []
-    original = divergences.squared_distances
+    original = ganlib.mmd.squared_distances
 
     def recording(a, b):
         shapes.append((a.shape[0], b.shape[0]))
         return original(a, b)
 
-    monkeypatch.setattr(divergences, "squared_distances", recording)
+    monkeypatch.setattr(ganlib.mmd, "squared_distances", recording)
     x, y = torch.randn(1500, 2, generator=gen), torch.randn(1300, 2, generator=gen)
     blocked = mmd2(x, y, 1.0, block_size=256)
     test = mmd_permutation_test(x, y, 1.0, n_permutations=5, generator=gen, block_size=256)

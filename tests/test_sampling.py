@@ -4,7 +4,7 @@ import pytest
 import torch
 from scipy import stats
 
-from ganlib.data import gaussian_mixture_1d
+from ganlib.data.toy import gaussian_mixture_1d
 from ganlib.sampling import (
     inverse_transform,
     inverse_transform_discrete,

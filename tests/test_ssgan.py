@@ -9,14 +9,15 @@ import torch
 
 from ganlib.__main__ import main
 from ganlib.checkpoints import load_checkpoint, pretrained, pretrained_path
-from ganlib.data import load_mnist
+from ganlib.data.mnist import load_mnist
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.semi_supervised import check_probability_real
-from ganlib.losses import feature_matching_loss, probability_real, semi_supervised_discriminator_loss
-from ganlib.models import MODELS, SemiSupervisedDiscriminator
+from ganlib.models.ssgan import feature_matching_loss, probability_real, semi_supervised_discriminator_loss
+from ganlib.models import MODELS
+from ganlib.models.ssgan import SemiSupervisedDiscriminator
 from ganlib.recipes import recipe
-from ganlib.metrics import accuracy
-from ganlib.semi_supervised import SSGANSettings, SemiSupervisedBatches, choose_labelled, train_semi_supervised
+from ganlib.metrics.accuracy import accuracy
+from ganlib.recipes.ssgan import choose_labelled, SemiSupervisedBatches, SSGANSettings, train_semi_supervised
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -96,6 +97,26 @@ def test_short_training_beats_the_untrained_network():
     assert after > before + 0.3 and after == pytest.approx(accuracy(run.classifier, *val))
     assert {"d_loss", "supervised", "unsupervised", "g_loss", "accuracy"} <= run.history.keys()
     assert not run.classifier.training and run.generator is not None
+
+
+@pytest.mark.parametrize("gan", [True, False])
+def test_training_leaves_the_callers_random_numbers_alone(gan):
+    """train_semi_supervised draws from its own seeded stream: the caller's global RNG is where it was, and the
+    run is the same whatever state the caller's RNG was in."""
+    images, labels = load_mnist("val", source="subset")
+    images, labels = images[:300], labels[:300]
+    val = (images[:50], labels[:50])
+    settings = SSGANSettings(hidden=(16,), latent_dim=8, generator_hidden=16, batch_size=16, labelled_batch=8)
+    weights = []
+    for caller_seed in (1, 2):
+        torch.manual_seed(caller_seed)
+        state = torch.get_rng_state()
+        run = train_semi_supervised(images, labels, choose_labelled(labels, per_class=2), val, steps=2, gan=gan,
+                                    settings=settings, seed=3, evaluate_every=2, progress=False)
+        assert torch.equal(torch.get_rng_state(), state)
+        assert (run.generator is not None) == gan
+        weights.append(torch.cat([p.detach().flatten() for p in run.classifier.parameters()]))
+    assert torch.equal(weights[0], weights[1])
 
 
 def test_pretrained_classifier_beats_its_baseline():

@@ -4,12 +4,12 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from ganlib.data import BatchIterator, load_mnist
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
 from ganlib.divergences import kl_normal
-from ganlib.losses import gaussian_kl_to_standard, vae_loss
-from ganlib.models import VAE, Autoencoder
-from ganlib.steps import autoencoder_step, vae_step
-from ganlib.train import train
+from ganlib.models.autoencoder import Autoencoder, reconstruction_loss
+from ganlib.models.vae import VAE, gaussian_kl_to_standard, vae_loss
+from ganlib.train import loss_step, train
 
 
 def test_closed_form_kl_matches_torch_and_kl_normal():
@@ -61,19 +61,21 @@ def test_vae_training_lowers_the_negative_elbo():
     vae = VAE(8, "mlp")
     before = vae.negative_elbo(val)["loss"]
     optimizer = torch.optim.Adam(vae.parameters(), lr=1e-3)
-    history = train(vae_step(vae, optimizer), BatchIterator(images[:2000], batch_size=100), {"vae": vae}, {"vae": optimizer}, steps=60, progress=False)
+    step = loss_step(lambda batch: vae_loss(batch[0], *vae(batch[0])), optimizer)
+    history = train(step, BatchIterator(images[:2000], batch_size=100), {"vae": vae}, steps=60, progress=False)
     after = vae.negative_elbo(val)
     assert set(history) >= {"loss", "reconstruction", "kl"}
     assert after["loss"] < 0.6 * before
     assert after["kl"] > 0.5  # the code is in use, not collapsed to the prior
 
 
-def test_autoencoder_step_lowers_the_reconstruction_loss():
+def test_autoencoder_training_lowers_the_reconstruction_loss():
     torch.manual_seed(0)
     images, _ = load_mnist("val", source="subset")
     model = Autoencoder(8, "mlp")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    history = train(autoencoder_step(model, optimizer), BatchIterator(images, batch_size=100), {"ae": model}, {"ae": optimizer}, steps=30, log_every=10, progress=False)
+    step = loss_step(lambda batch: reconstruction_loss(batch[0], model(batch[0])), optimizer)
+    history = train(step, BatchIterator(images, batch_size=100), {"ae": model}, steps=30, log_every=10, progress=False)
     assert history["loss"][-1] < 0.7 * history["loss"][0]
 
 
@@ -107,7 +109,8 @@ def test_vae_without_a_mixture_prior_says_how_to_get_one():
 
 def test_pretrained_vae_meets_its_quality_targets():
     from ganlib.checkpoints import pretrained, pretrained_path
-    from ganlib.metrics import classifier_confidence, memorisation
+    from ganlib.metrics.confidence import classifier_confidence
+    from ganlib.metrics.copies import memorisation
 
     assert pretrained_path("vae-mnist").stat().st_size <= 5 * 2**20
     model = pretrained("vae-mnist")

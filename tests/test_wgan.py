@@ -7,15 +7,15 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from ganlib.data import BatchIterator, GaussianMixture, grid, ring
+from ganlib.data.batches import BatchIterator
+from ganlib.data.toy import GaussianMixture, grid
+from ganlib.divergences import js_point_masses, kl_point_masses, w1_point_masses, wasserstein_1d
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.wgan import check_gradient_penalty
-from ganlib.gan_setup import mlp_gan
-from ganlib.losses import gradient_penalty
-from ganlib.metrics import mode_coverage
-from ganlib.steps import gan_step
+from ganlib.gan import GAN, gradient_penalty
+from ganlib.metrics.modes import mode_coverage
+from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 from ganlib.train import train
-from ganlib.wasserstein import js_point_masses, kl_point_masses, w1_point_masses, wasserstein_1d
 
 # --- the gradient penalty -------------------------------------------------------------------------
 
@@ -43,24 +43,24 @@ def test_gradient_penalty_of_a_quadratic_critic_matches_a_manual_computation():
 
 
 def test_clipping_bounds_every_critic_weight_after_a_step():
-    gan = mlp_gan(data_dim=2, hidden=16, depth=2, lr=0.5, optimizer="rmsprop")  # a huge step, to be clipped
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=16, depth=2), MLPDiscriminator(data_dim=2, hidden=16, depth=2),
+                    lr=0.5, optimizer="rmsprop", loss="wgan-clip", clip=0.02)  # a huge step, to be clipped
     assert isinstance(gan.d_optimizer, torch.optim.RMSprop)
-    step = gan.step(loss="wgan-clip", clip=0.02)
-    train(step, BatchIterator(torch.randn(64, 2), batch_size=32), gan.models, gan.optimizers, steps=3, progress=False)
+    train(gan.step, BatchIterator(torch.randn(64, 2), batch_size=32), gan.models, steps=3, progress=False)
     weights = torch.cat([p.flatten() for p in gan.discriminator.parameters()])
     assert weights.abs().max().item() == pytest.approx(0.02)  # at the bound: clipping was needed
     assert any(p.abs().max().item() > 0.02 for p in gan.generator.parameters())  # the generator is not clipped
 
 
 def test_wgan_options_are_checked():
-    gan = mlp_gan(data_dim=2, hidden=8, depth=1)
+    g, d = MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=1), MLPDiscriminator(data_dim=2, hidden=8, depth=1)
     with pytest.raises(ValueError, match="clip must be a positive bound"):
-        gan.step(loss="wgan-clip", clip=0.0)
+        GAN.build(g, d, loss="wgan-clip", clip=0.0)
     with pytest.raises(ValueError, match="unknown GAN loss 'wgan'"):
-        gan.step(loss="wgan")
+        GAN.build(g, d, loss="wgan")
     with pytest.raises(ValueError, match="unknown optimizer 'sgd'; choose one of adam, rmsprop"):
-        mlp_gan(data_dim=2, optimizer="sgd")
-    gan_step(gan.generator, gan.discriminator, gan.g_optimizer, gan.d_optimizer, "wgan-gp", clip=0.0)  # clip unused
+        GAN.build(g, d, optimizer="sgd")
+    assert GAN.build(g, d, loss="wgan-gp", clip=0.0).clip == 0.0  # clip unused
 
 
 # --- closed forms ---------------------------------------------------------------------------------
@@ -107,7 +107,8 @@ def test_a_short_wgan_gp_run_pulls_the_samples_towards_distant_data():
     gen = torch.Generator().manual_seed(0)
     torch.manual_seed(0)
     target = GaussianMixture([[3.0, 3.0]], 0.3)
-    gan = mlp_gan(data_dim=2, hidden=64, depth=2, lr=5e-4, betas=(0.5, 0.9))
+    gan = GAN.build(MLPGenerator(latent_dim=2, data_dim=2, hidden=64, depth=2), MLPDiscriminator(data_dim=2, hidden=64, depth=2),
+                    lr=5e-4, betas=(0.5, 0.9), loss="wgan-gp", d_steps=5)
     z = torch.randn(1000, 2, generator=gen)
 
     def distance_of_the_mean() -> float:
@@ -116,23 +117,24 @@ def test_a_short_wgan_gp_run_pulls_the_samples_towards_distant_data():
 
     before = distance_of_the_mean()
     data = BatchIterator(target.sample(20_000, gen), batch_size=128, generator=gen)
-    history = train(gan.step(loss="wgan-gp", d_steps=5), data, gan.models, gan.optimizers, steps=2000, log_every=100, progress=False)
+    history = train(gan.step, data, gan.models, steps=2000, log_every=100, progress=False)
     assert before > 3.5 and distance_of_the_mean() < 0.7 * before
     assert len(history["g_loss"]) == len(history["step"]) and set(history) >= {"d_loss", "d_real", "d_fake"}
 
 
 def test_critic_tracking_records_curves_and_checks_inputs():
-    from ganlib.critic_tracking import rank_correlation, track_training, tracking_correlation
+    from ganlib.recipes.wgan import rank_correlation, track_training, tracking_correlation
 
-    gan = mlp_gan(data_dim=784, latent_dim=8, hidden=32, depth=1)
+    gan = GAN.build(MLPGenerator(latent_dim=8, data_dim=784, hidden=32, depth=1), MLPDiscriminator(data_dim=784, hidden=32, depth=1),
+                    loss="wgan-gp", d_steps=2)
     images, held_out = torch.rand(64, 1, 28, 28) * 2 - 1, torch.rand(130, 1, 28, 28) * 2 - 1
-    curves = track_training(gan, "wgan-gp", images, held_out, steps=4, every=2, d_steps=2, batch_size=16)
+    curves = track_training(gan, images, held_out, steps=4, every=2, batch_size=16)
     assert curves["step"] == [0, 2, 4] and len(curves["estimate"]) == len(curves["frechet"]) == 3
     assert all(math.isfinite(v) and f >= 0 for v, f in zip(curves["estimate"], curves["frechet"]))
     with pytest.raises(ValueError, match="at least 129"):
-        track_training(gan, "wgan-gp", images, held_out[:100], steps=4, every=2)
+        track_training(gan, images, held_out[:100], steps=4, every=2)
     with pytest.raises(ValueError, match="every must be between 1 and steps"):
-        track_training(gan, "wgan-gp", images, held_out, steps=4, every=5)
+        track_training(gan, images, held_out, steps=4, every=5)
     assert rank_correlation([1.0, 2.0, 3.0, 4.0], [10.0, 20.0, 25.0, 90.0]) == pytest.approx(1.0)
     assert rank_correlation([1.0, 2.0, 3.0], [3.0, 2.0, 1.0]) == pytest.approx(-1.0)
     with pytest.raises(ValueError, match="same length"):
@@ -143,7 +145,7 @@ def test_critic_tracking_records_curves_and_checks_inputs():
 
 
 def test_figures_of_the_section():
-    from ganlib.plotting_wgan import plot_critic_tracking, plot_point_masses
+    from ganlib.plotting.wgan import plot_critic_tracking, plot_point_masses
 
     assert len(plot_point_masses(torch.linspace(-2, 2, 41)).axes) == 2
     curves = {"step": [0, 1, 2], "estimate": [3.0, 2.0, 1.0], "frechet": [300.0, 100.0, 50.0]}
@@ -217,8 +219,7 @@ def test_pretrained_wgan_gp_grid_captures_every_mode():
 def test_pretrained_wgan_mnist_curves():
     """After the critic's warm-up, the WGAN-GP estimate falls with the Fréchet distance; the others' do not track it."""
     from ganlib.checkpoints import load_checkpoint, pretrained_path
-    from ganlib.critic_tracking import rank_correlation
-    from ganlib.recipes.wgan import MNIST_RUNS
+    from ganlib.recipes.wgan import MNIST_RUNS, rank_correlation
 
     payload = load_checkpoint(pretrained_path("wgan-mnist"))
     assert pretrained_path("wgan-mnist").stat().st_size <= 5 * 2**20

@@ -6,8 +6,10 @@ import matplotlib
 import pytest
 import torch
 
-from ganlib.divergences import median_heuristic, mmd2
-from ganlib.widgets.mmd import bandwidth_panel, bandwidth_summary, describe_bandwidth, draw_bandwidth
+from ganlib.mmd import median_heuristic, mmd2
+from ganlib.plotting.mmd import draw_bandwidth
+from ganlib.metrics.two_sample import bandwidth_summary
+from ganlib.widgets.mmd import bandwidth_panel, describe_bandwidth
 
 matplotlib.use("Agg")
 

@@ -7,7 +7,9 @@ import matplotlib.pyplot as plt
 import pytest
 import torch
 
-from ganlib.data import gaussian_mixture_1d
+from ganlib.data.toy import gaussian_mixture_1d
+from ganlib.plotting.sampling import plot_chain, plot_discrete, plot_inverse_transform, plot_rejection
+from ganlib.sampling import random_generator, ring_transform, smallest_envelope_constant
 from ganlib.widgets import sampling as ws
 
 MIX = gaussian_mixture_1d()
@@ -42,7 +44,7 @@ def rate_in(text):
 
 
 def test_smallest_envelope_constant_is_the_maximum_ratio():
-    best = ws.smallest_envelope_constant(density, proposal_pdf, (-6, 6))
+    best = smallest_envelope_constant(density, proposal_pdf, (-6, 6))
     assert best == pytest.approx(2.7275, abs=1e-3)
     grid = torch.linspace(-6, 6, 1001, dtype=torch.float64)
     assert bool((best * proposal_pdf(grid) >= density(grid).double() - 1e-9).all())
@@ -99,7 +101,7 @@ def test_metropolis_panel_is_repeatable():
 def test_plot_rejection_counts_the_kept_points():
     g = torch.Generator().manual_seed(0)
     x, u = proposal_sample(1000, g), torch.rand(1000, generator=g, dtype=torch.float64)
-    fig = ws.plot_rejection(density, proposal_pdf, 3.0, x, u, (-6, 6))
+    fig = plot_rejection(density, proposal_pdf, 3.0, x, u, (-6, 6))
     kept = int((u * 3.0 * proposal_pdf(x) < density(x)).sum())
     assert fig.axes[0].get_title() == f"M = 3.00: kept {kept:,} of 1,000 = {kept / 1000:.3f}  (1/M = 0.333)"
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
@@ -107,7 +109,7 @@ def test_plot_rejection_counts_the_kept_points():
 
 def test_plot_chain_has_three_labelled_panels():
     chain = torch.randn(300, generator=torch.Generator().manual_seed(0))
-    fig = ws.plot_chain(chain, density, burn_in=50, title="t")
+    fig = plot_chain(chain, density, burn_in=50, title="t")
     assert [ax.get_title() for ax in fig.axes] == ["trace", "states after burn-in", "autocorrelation"]
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
 
@@ -115,17 +117,17 @@ def test_plot_chain_has_three_labelled_panels():
 def test_plot_inverse_transform_and_discrete_draw():
     inverse = lambda u: -torch.log1p(-u)  # noqa: E731
     samples = inverse(torch.rand(500, generator=torch.Generator().manual_seed(0), dtype=torch.float64))
-    fig = ws.plot_inverse_transform(lambda x: 1 - torch.exp(-x), inverse, lambda x: torch.exp(-x), samples, (0, 5))
+    fig = plot_inverse_transform(lambda x: 1 - torch.exp(-x), inverse, lambda x: torch.exp(-x), samples, (0, 5))
     assert fig.axes[0].get_ylabel().startswith("$F(x)")
     probs = torch.tensor([0.2, 0.5, 0.3])
-    fig = ws.plot_discrete(probs, torch.tensor([0, 1, 1, 2]))
+    fig = plot_discrete(probs, torch.tensor([0, 1, 1, 2]))
     heights = [patch.get_height() for patch in fig.axes[1].patches]
     assert heights[3:] == pytest.approx([0.25, 0.5, 0.25])  # frequencies next to the probabilities
 
 
 def test_ring_transform_puts_noise_on_the_unit_circle():
     z = torch.randn(5000, 2, generator=torch.Generator().manual_seed(0))
-    radius = ws.ring_transform(z).norm(dim=1)
+    radius = ring_transform(z).norm(dim=1)
     assert radius.mean() == pytest.approx(1.0, abs=0.01)
     assert radius.std() == pytest.approx(0.1, abs=0.01)
 
@@ -133,9 +135,9 @@ def test_ring_transform_puts_noise_on_the_unit_circle():
 def test_random_generator_depends_on_its_seed_only():
     z = torch.randn(10, 2, generator=torch.Generator().manual_seed(1))
     torch.manual_seed(123)
-    a = ws.random_generator(0)(z)
+    a = random_generator(0)(z)
     state = torch.get_rng_state()
-    b = ws.random_generator(0)(z)
-    assert torch.equal(a, b) and not torch.equal(a, ws.random_generator(1)(z))
+    b = random_generator(0)(z)
+    assert torch.equal(a, b) and not torch.equal(a, random_generator(1)(z))
     assert torch.equal(state, torch.get_rng_state())  # the global random stream is left alone
     assert a.shape == (10, 2)

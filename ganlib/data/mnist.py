@@ -14,7 +14,7 @@ from typing import Literal
 import numpy as np
 import torch
 
-from ganlib.paths import data_dir
+from ganlib.data import data_dir
 
 Split = Literal["train", "val", "all"]
 Source = Literal["auto", "subset", "full"]
@@ -94,7 +94,9 @@ def _load_subset(root: Path, split: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _load_full(root: Path, split: str, download: bool) -> tuple[np.ndarray, np.ndarray]:
-    from torchvision.datasets import MNIST  # imported here: only full MNIST needs torchvision
+    from torchvision.datasets import (
+        MNIST,  # imported here: only full MNIST needs torchvision
+    )
 
     if not download and not full_mnist_available(root):
         raise FileNotFoundError(

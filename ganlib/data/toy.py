@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import torch
 
-from ganlib.validation import check_count
+from ganlib.checks import check_count
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 

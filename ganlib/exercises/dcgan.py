@@ -17,11 +17,10 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
+from ganlib.dcgan import ink, slerp
 from ganlib.exercises import call_learner, passed, require
-from ganlib.latent_arithmetic import ink, slerp
 from ganlib.models.dcgan import DCGANGenerator
 from ganlib.models.generator import Generator
-
 
 # ---------------------------------------------------------------- transposed convolution sizes
 
@@ -142,7 +141,7 @@ def _dcgan() -> Generator:
 @torch.no_grad()
 def check_bold_direction(direction: torch.Tensor) -> None:
     r"""Adding ``0.5 · direction`` to 500 fresh codes of the pretrained ``dcgan-mnist`` must raise the mean
-    ink (:func:`ganlib.latent_arithmetic.ink`) by at least 20 %, while the evaluation classifier still
+    ink (:func:`ganlib.dcgan.ink`) by at least 20 %, while the evaluation classifier still
     reads the same digit in at least 65 % of the images (a direction taken across all digits keeps fewer)."""
     from ganlib.metrics.features import classifier_probabilities
 

@@ -16,10 +16,8 @@ from collections.abc import Callable
 
 import torch
 
+from ganlib.dynamics import generator_loss_gradients, optimal_discriminator, play
 from ganlib.exercises import ExerciseError, call_learner, passed, require
-from ganlib.gan_analysis import generator_loss_gradients
-from ganlib.games import play
-from ganlib.losses import optimal_discriminator
 
 
 def _number(value: object, what: str) -> float:
@@ -35,7 +33,7 @@ def check_optimal_logit(optimal_logit: Callable[[float], tuple[float, float]]) -
     r"""``optimal_logit(mu)`` must return ``(w, b)`` with :math:`D^*(x) = \sigma(w x + b)` for
     :math:`p_\text{data} = \mathcal N(0, 1)` and :math:`p_g = \mathcal N(\mu, 1)`.
 
-    Checked against :math:`p_\text{data} / (p_\text{data} + p_g)` (``ganlib.losses.optimal_discriminator``) on a
+    Checked against :math:`p_\text{data} / (p_\text{data} + p_g)` (``ganlib.dynamics.optimal_discriminator``) on a
     grid of :math:`x`, for several :math:`\mu`.
     """
     x = torch.linspace(-4.0, 4.0, 81, dtype=torch.float64)
@@ -117,7 +115,7 @@ def check_extragradient(step: Callable[[float, float, float], tuple[float, float
     a trial step :math:`\tilde x = x - \eta y,\ \tilde y = y + \eta x`, then
     :math:`x' = x - \eta \tilde y,\ y' = y + \eta \tilde x`.
 
-    Checked step by step against ``ganlib.games.play(method="extragradient")``, then run for 300 steps.
+    Checked step by step against ``ganlib.dynamics.play(method="extragradient")``, then run for 300 steps.
     """
     lr, steps = 0.2, 300
     reference = play((1.0, 1.0), lr, steps, "extragradient")

@@ -14,9 +14,9 @@ from typing import NamedTuple
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from ganlib.data import GaussianMixture, gaussian_mixture_1d
+from ganlib.data.toy import GaussianMixture, gaussian_mixture_1d
 from ganlib.exercises import passed, require
-from ganlib.fitting import GaussianFit, fit_gaussian_kl
+from ganlib.likelihood import GaussianFit, fit_gaussian_kl
 
 _RATES = (0.5, 2.0, 5.0)
 _N_DRAWS = 500

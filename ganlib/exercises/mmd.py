@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import torch
 
-from ganlib.divergences import median_heuristic, mmd2, mmd_witness, squared_distances
 from ganlib.exercises import ExerciseError, passed, require
+from ganlib.mmd import median_heuristic, mmd2, mmd_witness, squared_distances
 
 
 def _samples(seed: int, m: int, n: int, dim: int) -> tuple[torch.Tensor, torch.Tensor]:

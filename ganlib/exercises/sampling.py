@@ -12,9 +12,14 @@ from collections.abc import Callable
 
 import torch
 
-from ganlib.data import gaussian_mixture_1d
+from ganlib.data.toy import gaussian_mixture_1d
 from ganlib.exercises import ExerciseError, call_learner, passed, require
-from ganlib.sampling import effective_sample_size, inverse_transform, metropolis_hastings, rejection_sample
+from ganlib.sampling import (
+    effective_sample_size,
+    inverse_transform,
+    metropolis_hastings,
+    rejection_sample,
+)
 
 BEST_M = math.sqrt(2 * math.pi / math.e)  # max of N(x; 0, 1) / Cauchy(x), reached at x = ±1
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import torch
 
 from ganlib.exercises import call_learner, passed, require
-from ganlib.losses import probability_real
+from ganlib.models.ssgan import probability_real
 
 
 def _cases() -> list[torch.Tensor]:
@@ -24,7 +24,7 @@ def _cases() -> list[torch.Tensor]:
 def check_probability_real(probability_real_answer: Callable[[torch.Tensor], torch.Tensor]) -> None:
     r"""``probability_real_answer(logits)`` maps ``(n, K)`` class logits to the ``(n,)`` probabilities
     :math:`D(x) = Z / (Z + 1)` that each image is real (the fake class's logit is 0); checked against
-    ``ganlib.losses.probability_real``, including logits of ±1000."""
+    ``ganlib.models.ssgan.probability_real``, including logits of ±1000."""
     for logits in _cases():
         answer = call_learner(probability_real_answer, logits.clone(), context="probability_real(logits)",
                               advice="It receives a (n, K) tensor of logits.")

@@ -16,7 +16,7 @@ from collections.abc import Callable
 import torch
 
 from ganlib.exercises import call_learner, passed, require
-from ganlib.losses import gaussian_kl_to_standard
+from ganlib.models.vae import gaussian_kl_to_standard
 
 TENSOR_ADVICE = "It receives whole tensors: use torch.exp, torch.log, .pow(2), .sum(dim=...) rather than math functions."
 

@@ -7,32 +7,8 @@
 * :mod:`~ganlib.metrics.manifold`: k-NN precision and recall (Kynkäänniemi et al., 2019);
 * :mod:`~ganlib.metrics.copies`: share of near-copies of training images;
 * :mod:`~ganlib.metrics.conditional`: per-digit accuracy of a class-conditional generator;
+* :mod:`~ganlib.metrics.neighbours`: nearest-neighbour distances, in blocks;
 * :mod:`~ganlib.metrics.modes`: modes captured on the 2-D ring and grid mixtures;
-* :mod:`~ganlib.metrics.evaluation`: all of the MNIST measures in one call.
+* :mod:`~ganlib.metrics.evaluation`: all of the MNIST measures in one call;
+* :mod:`~ganlib.metrics.two_sample`: the MMD permutation test of "same distribution?", and its power.
 """
-
-from ganlib.metrics.conditional import conditional_accuracy
-from ganlib.metrics.accuracy import accuracy
-from ganlib.metrics.confidence import classifier_confidence
-from ganlib.metrics.copies import memorisation
-from ganlib.metrics.evaluation import evaluate, evaluate_real_data
-from ganlib.metrics.features import classifier_features, classifier_probabilities, evaluation_classifier
-from ganlib.metrics.frechet import frechet_distance, frechet_floor
-from ganlib.metrics.manifold import precision_recall
-from ganlib.metrics.modes import mode_coverage
-
-__all__ = [
-    "accuracy",
-    "classifier_confidence",
-    "classifier_features",
-    "classifier_probabilities",
-    "conditional_accuracy",
-    "evaluate",
-    "evaluate_real_data",
-    "evaluation_classifier",
-    "frechet_distance",
-    "frechet_floor",
-    "memorisation",
-    "mode_coverage",
-    "precision_recall",
-]

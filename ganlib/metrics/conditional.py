@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import torch
 
+from ganlib.checks import check_count
 from ganlib.metrics.confidence import CONFIDENT
 from ganlib.metrics.features import classifier_probabilities
-from ganlib.validation import check_count
 
 
 @torch.no_grad()
@@ -30,7 +30,7 @@ def conditional_accuracy(generator: torch.nn.Module, n_per_digit: int = 100, see
     if not hasattr(generator, "n_classes"):
         raise ValueError(
             f"conditional_accuracy needs a class-conditional generator (with n_classes and sample(n, digit=...)), "
-            f"got a {type(generator).__name__}; for an unconditional one use ganlib.metrics.evaluate."
+            f"got a {type(generator).__name__}; for an unconditional one use ganlib.metrics.evaluation.evaluate."
         )
     draws = torch.Generator().manual_seed(seed)
     shares = {}

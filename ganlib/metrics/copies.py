@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from ganlib.metrics.features import unit_images
+from ganlib.checks import unit_images
 from ganlib.metrics.neighbours import kth_neighbour_distance, nearest_distance
 
 PERCENTILE = 1.0

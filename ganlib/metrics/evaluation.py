@@ -12,13 +12,13 @@ from typing import Protocol
 
 import torch
 
-from ganlib.data import load_mnist
+from ganlib.checks import check_count, unit_images
+from ganlib.data.mnist import load_mnist
 from ganlib.metrics.confidence import classifier_confidence
 from ganlib.metrics.copies import memorisation
-from ganlib.metrics.features import classifier_features, unit_images
+from ganlib.metrics.features import classifier_features
 from ganlib.metrics.frechet import frechet_distance
 from ganlib.metrics.manifold import precision_recall
-from ganlib.validation import check_count
 
 
 class ImageGenerator(Protocol):

@@ -12,27 +12,10 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
+from ganlib.checks import unit_images
 from ganlib.device import get_device
-from ganlib.validation import check_images
 
 BATCH = 500
-_TOLERANCE = 1e-3
-
-
-def unit_images(images: torch.Tensor) -> torch.Tensor:
-    """Check a batch of 28×28 images with pixels in [0, 1] and return it shaped ``(N, 1, 28, 28)``, float32."""
-    images = check_images(images).float()
-    if images.shape[0] == 0:
-        raise ValueError("got an empty batch of images; pass at least one.")
-    low, high = images.min().item(), images.max().item()
-    if not (low >= -_TOLERANCE and high <= 1 + _TOLERANCE):  # also catches NaN
-        raise ValueError(
-            f"images must have pixels in [0, 1], got values in [{low:.3g}, {high:.3g}]. "
-            "Map tanh outputs in [-1, 1] with (x + 1) / 2 first."
-        )
-    return images
-
-
 @cache
 def _classifier(device: torch.device) -> nn.Module:
     return pretrained("mnist-classifier", device)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ganlib.checks import check_count
 from ganlib.metrics.features import classifier_features
-from ganlib.validation import check_count
 
 
 def _features(feats: torch.Tensor | np.ndarray, name: str) -> np.ndarray:

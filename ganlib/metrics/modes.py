@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import torch
 
-from ganlib.data import GaussianMixture, toy_distribution
+from ganlib.data.toy import GaussianMixture, toy_distribution
 
 MIXTURES = ("ring", "grid")
 
@@ -25,7 +25,7 @@ def _mixture(mixture: GaussianMixture | str) -> GaussianMixture:
         mixture = toy_distribution(mixture)
     if not isinstance(mixture, GaussianMixture) or mixture.dim != 2:
         raise TypeError(
-            f"mode_coverage needs a 2-D GaussianMixture such as ganlib.data.ring() or grid() (it must have modes), "
+            f"mode_coverage needs a 2-D GaussianMixture such as ganlib.data.toy.ring() or grid() (it must have modes), "
             f"got {mixture!r}."
         )
     return mixture
@@ -34,7 +34,7 @@ def _mixture(mixture: GaussianMixture | str) -> GaussianMixture:
 def mode_coverage(samples: torch.Tensor, mixture: GaussianMixture | str, n_std: float = 3.0) -> dict[str, float]:
     """``{"modes": captured, "n_modes": K, "high_quality": share}`` of 2-D ``samples`` ``(n, 2)`` on ``mixture``.
 
-    ``mixture`` is a 2-D :class:`ganlib.data.GaussianMixture` or the name ``"ring"`` / ``"grid"`` (defaults).
+    ``mixture`` is a 2-D :class:`ganlib.data.toy.GaussianMixture` or the name ``"ring"`` / ``"grid"`` (defaults).
     """
     mixture = _mixture(mixture)
     samples = torch.as_tensor(samples).float()

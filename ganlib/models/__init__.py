@@ -8,7 +8,10 @@ from torch import nn
 
 from ganlib.models.autoencoder import Autoencoder
 from ganlib.models.classifier import MnistClassifier
-from ganlib.models.conditional_dcgan import ConditionalDCGANDiscriminator, ConditionalDCGANGenerator
+from ganlib.models.conditional_dcgan import (
+    ConditionalDCGANDiscriminator,
+    ConditionalDCGANGenerator,
+)
 from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganlib.models.gmmn import GMMN, CodeSpaceGMMN
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator

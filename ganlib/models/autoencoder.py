@@ -9,9 +9,11 @@ generative model. The VAE fixes exactly that.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from ganlib.models.coders import Architecture, check_latent, make_decoder, make_encoder
+from ganlib.checks import check_images, check_latent
+from ganlib.models.coders import Architecture, make_decoder, make_encoder
 
 
 class Autoencoder(nn.Module):
@@ -31,3 +33,10 @@ class Autoencoder(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Reconstruction *logits* of ``x`` (pair them with ``binary_cross_entropy_with_logits``)."""
         return self.decoder(self.encode(x))
+
+
+def reconstruction_loss(x: torch.Tensor, x_logits: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Binary cross-entropy of an autoencoder's reconstruction, summed over pixels, averaged over the batch."""
+    x = check_images(x)
+    loss = F.binary_cross_entropy_with_logits(x_logits, x, reduction="none").flatten(1).sum(dim=1).mean()
+    return {"loss": loss}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlib.validation import check_images
+from ganlib.checks import check_images
 
 
 def _block(in_channels: int, out_channels: int) -> nn.Sequential:

@@ -17,7 +17,7 @@ from typing import Literal
 import torch
 from torch import nn
 
-from ganlib.validation import check_images
+from ganlib.checks import check_images
 
 Architecture = Literal["mlp", "conv"]
 
@@ -92,18 +92,3 @@ def _check_arch(arch: str) -> None:
         raise ValueError(f"unknown architecture {arch!r}; use 'mlp' or 'conv'.")
 
 
-def check_latent(z: torch.Tensor, latent_dim: int) -> torch.Tensor:
-    """Refuse latent codes of the wrong size, or holding NaN or infinity, with a message that says what to fix.
-
-    Values are checked for codes on the CPU only: on a GPU, reading them back would make the host wait
-    for the device at every step.
-    """
-    if z.ndim != 2 or z.shape[1] != latent_dim:
-        raise ValueError(f"expected latent codes of shape (n, {latent_dim}), got {tuple(z.shape)}.")
-    if z.device.type == "cpu" and z.is_floating_point() and not torch.isfinite(z).all():
-        bad = int((~torch.isfinite(z)).any(dim=1).sum())
-        raise ValueError(
-            f"{bad} of the {z.shape[0]} latent codes contain NaN or infinity, which decode to meaningless images; "
-            "check how the codes were computed (e.g. a division by a zero norm)."
-        )
-    return z

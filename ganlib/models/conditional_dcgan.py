@@ -13,7 +13,7 @@ Both players are told the class :math:`y` of each image, and play
   label at the end, by *projection* (Miyato & Koyama, 2018): its logit is
   :math:`\psi(h) + e_y^\top h` for features :math:`h` and a learnt class embedding :math:`e_y`. A second
   head, class logits :math:`C(x)`, serves an auxiliary classification loss (AC-GAN, Odena et al., 2017)
-  that the training step (:func:`ganlib.steps.conditional_gan_step`) may add to make every digit unmistakable.
+  that the training step (:meth:`ganlib.gan.ConditionalGAN.step`) may add to make every digit unmistakable.
   (The classic alternative feeds one-hot ``28×28`` maps next to the image; the class head could then read
   the label instead of the digit.)
 
@@ -27,28 +27,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ganlib.models.coders import check_latent
+from ganlib.checks import check_count, check_images, check_labels, check_latent
 from ganlib.models.dcgan import dcgan_init
 from ganlib.models.generator import Generator
-from ganlib.validation import check_count, check_images
-
-
-def check_labels(labels: torch.Tensor, n: int, n_classes: int) -> torch.Tensor:
-    """Refuse anything but ``n`` integer class labels in ``0..n_classes - 1``, shaped ``(n,)``.
-
-    The range is checked for labels on the CPU only: on a GPU, reading the values back would make the host
-    wait for the device at every step (there an out-of-range label fails inside ``one_hot`` or the embedding).
-    """
-    labels = torch.as_tensor(labels)
-    if labels.dtype.is_floating_point or labels.dtype.is_complex or labels.dtype == torch.bool:
-        raise ValueError(
-            f"labels must be an integer tensor (e.g. torch.long) of classes 0..{n_classes - 1}, got dtype {labels.dtype}."
-        )
-    if labels.shape != (n,):
-        raise ValueError(f"expected one label per image, shape ({n},), got {tuple(labels.shape)}.")
-    if n and labels.device.type == "cpu" and (labels.min() < 0 or labels.max() >= n_classes):
-        raise ValueError(f"labels must be in 0..{n_classes - 1}, got values from {int(labels.min())} to {int(labels.max())}.")
-    return labels.long()
 
 
 def one_hot_channels(labels: torch.Tensor, n_classes: int, size: int) -> torch.Tensor:

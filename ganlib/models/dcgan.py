@@ -22,9 +22,8 @@ from typing import Literal, NamedTuple
 import torch
 from torch import nn
 
-from ganlib.models.coders import check_latent
+from ganlib.checks import check_images, check_latent
 from ganlib.models.generator import Generator
-from ganlib.validation import check_images
 
 
 def dcgan_init(module: nn.Module) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlib.validation import check_count
+from ganlib.checks import check_count
 
 
 class Generator(nn.Module):
@@ -27,6 +27,16 @@ class Generator(nn.Module):
         check_count(n)
         device = next(self.parameters()).device
         return torch.randn(n, self.latent_dim, generator=generator).to(device)
+
+    @torch.no_grad()
+    def decode_in_eval_mode(self, *inputs: torch.Tensor) -> torch.Tensor:
+        """``decode(*inputs)`` in eval mode, then back to the mode it was in: batch normalisation uses its
+        running statistics, so the images neither depend on the rest of the batch nor disturb those statistics."""
+        was_training = self.training
+        self.eval()
+        images = self.decode(*inputs)
+        self.train(was_training)
+        return images
 
     @torch.no_grad()
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:

@@ -2,7 +2,7 @@ r"""Generative moment matching networks (Li, Swersky & Zemel 2015; Dziugaite, Ro
 
 A GMMN is a plain generator :math:`x = G_\theta(z)`, :math:`z \sim \mathcal N(0, I)`, with no encoder,
 no discriminator and no density. It is trained by sampling a batch :math:`x_{1:m}` from it and a batch
-:math:`y_{1:n}` of data, and descending on their multi-bandwidth MMD² (``ganlib.divergences.mmd2``):
+:math:`y_{1:n}` of data, and descending on their multi-bandwidth MMD² (``ganlib.mmd.mmd2``):
 every generated point is pulled towards data points and pushed away from the other generated points,
 with forces that fade over the length scales of the bandwidths.
 
@@ -19,8 +19,11 @@ from collections.abc import Sequence
 import torch
 from torch import nn
 
-from ganlib.models.coders import Architecture, check_latent, make_decoder
+from ganlib.checks import check_latent
+from ganlib.mmd import mmd2
+from ganlib.models.coders import Architecture, make_decoder
 from ganlib.models.generator import Generator
+from ganlib.train import Batch, Step, loss_step
 
 _OUTPUTS = ("identity", "sigmoid")
 
@@ -103,3 +106,26 @@ class CodeSpaceGMMN(Generator):
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Images in [0, 1], shape ``(n, 1, 28, 28)``."""
         return torch.sigmoid(self.decoder(self.codes(z)))
+
+
+def gmmn_step(
+    model: nn.Module,
+    optimizer: torch.optim.Optimizer,
+    bandwidths: float | Sequence[float],
+    kernel: str = "gaussian",
+    estimator: str = "unbiased",
+    schedule: torch.optim.lr_scheduler.LRScheduler | None = None,
+) -> Step:
+    r"""The GMMN's training step: minimise :math:`\widehat{\mathrm{MMD}}^2` (:func:`ganlib.mmd.mmd2`) between the data
+    batch ``batch[0]`` and as many fresh samples of the generator ``model``; ``schedule`` advances after each update.
+
+    There is no adversary: the kernel's fixed features compare the two samples, so one loss and one optimiser
+    suffice, as for any model trained by :func:`ganlib.train.loss_step`.
+    """
+
+    def loss(batch: Batch) -> dict[str, torch.Tensor]:
+        data = batch[0]
+        fake = model.decode(model.sample_latent(data.shape[0]))
+        return {"loss": mmd2(fake, data, bandwidths, kernel, estimator)}
+
+    return loss_step(loss, optimizer, schedule)

@@ -26,7 +26,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ganlib.validation import check_count
+from ganlib.checks import check_count
 
 
 class GaussianMixturePrior(nn.Module):

@@ -11,7 +11,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from ganlib.models.coders import check_latent
+from ganlib.checks import check_latent
 from ganlib.models.generator import Generator
 
 IMAGE_DIM = 28 * 28

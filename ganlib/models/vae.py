@@ -8,7 +8,7 @@ The integral is intractable, so an encoder proposes :math:`q_\phi(z \mid x) = \m
 .. math:: \log p_\theta(x) \ge \mathbb E_{q_\phi(z \mid x)}[\log p_\theta(x \mid z)]
           - \mathrm{KL}(q_\phi(z \mid x) \,\|\, p(z)),
 
-(see ``ganlib.losses.vae_loss``). Sampling :math:`z = \mu + \sigma \odot \varepsilon`,
+(see :func:`vae_loss`). Sampling :math:`z = \mu + \sigma \odot \varepsilon`,
 :math:`\varepsilon \sim \mathcal N(0, I)` — the reparameterisation trick — lets gradients flow
 through the sample into :math:`\mu` and :math:`\sigma`.
 
@@ -21,9 +21,10 @@ training images (:mod:`ganlib.models.mixture_prior`) and :meth:`VAE.sample` draw
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 
-from ganlib.losses import vae_loss
-from ganlib.models.coders import Architecture, check_latent, make_decoder, make_encoder
+from ganlib.checks import check_images, check_latent
+from ganlib.models.coders import Architecture, make_decoder, make_encoder
 from ganlib.models.generator import Generator
 from ganlib.models.mixture_prior import GaussianMixturePrior
 
@@ -91,3 +92,32 @@ class VAE(Generator):
             for name, value in vae_loss(batch, *self(batch)).items():
                 totals[name] += value.item() * batch.shape[0]
         return {name: total / x.shape[0] for name, total in totals.items()}
+
+
+def gaussian_kl_to_standard(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    r"""KL(N(μ, diag σ²) ‖ N(0, I)) per row, in closed form:
+
+    .. math:: \tfrac12 \sum_j \left(\mu_j^2 + \sigma_j^2 - \log \sigma_j^2 - 1\right)
+
+    (the sum over dimensions of ``ganlib.divergences.kl_normal(μ_j, σ_j, 0, 1)``).
+    """
+    return 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1).sum(dim=1)
+
+
+def vae_loss(
+    x: torch.Tensor, x_logits: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, beta: float = 1.0
+) -> dict[str, torch.Tensor]:
+    r"""Negative ELBO of a Bernoulli-decoder VAE, averaged over the batch, in nats per image.
+
+    .. math:: -\mathrm{ELBO} = \underbrace{-\textstyle\sum_{\text{pixels}} \log p_\theta(x \mid z)}_{\text{reconstruction}}
+              + \beta\, \underbrace{\mathrm{KL}(q_\phi(z \mid x) \,\|\, \mathcal N(0, I))}_{\text{kl}}
+
+    with one sample ``z`` per image. ``beta = 1`` is the true bound; other values give the β-VAE.
+    ``x`` holds intensities in [0, 1] (treated as Bernoulli probabilities).
+    """
+    x = check_images(x)
+    if x_logits.shape != x.shape:
+        raise ValueError(f"x_logits must match the images' shape {tuple(x.shape)}, got {tuple(x_logits.shape)}.")
+    reconstruction = F.binary_cross_entropy_with_logits(x_logits, x, reduction="none").flatten(1).sum(dim=1).mean()
+    kl = gaussian_kl_to_standard(mu, logvar).mean()
+    return {"loss": reconstruction + beta * kl, "reconstruction": reconstruction, "kl": kl}

@@ -3,7 +3,7 @@ r"""Recipe ``cdcgan-mnist``: a class-conditional DCGAN, and the training run not
 The DCGAN settings of :mod:`ganlib.recipes.dcgan` (images in [-1, 1], batches of 128, Adam with learning
 rate :math:`2 \cdot 10^{-4}` and :math:`\beta_1 = 0.5`, the non-saturating game), on ``(image, label)``
 pairs, with the networks of :mod:`ganlib.models.conditional_dcgan` and the step
-:func:`ganlib.steps.conditional_gan_step`. An auxiliary classification loss of weight ``aux_weight``
+:class:`ganlib.gan.ConditionalGAN`. An auxiliary classification loss of weight ``aux_weight``
 (AC-GAN) asks the generator for digits the discriminator's class head recognises.
 """
 
@@ -16,12 +16,16 @@ from typing import Any
 import torch
 
 from ganlib.checkpoints import save_checkpoint
-from ganlib.data import BatchIterator, load_mnist
-from ganlib.device import seed_everything
-from ganlib.models.conditional_dcgan import ConditionalDCGANDiscriminator, ConditionalDCGANGenerator, check_labels
+from ganlib.checks import check_labels, check_symmetric_images
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
+from ganlib.device import own_rng
+from ganlib.gan import ConditionalGAN
+from ganlib.models.conditional_dcgan import (
+    ConditionalDCGANDiscriminator,
+    ConditionalDCGANGenerator,
+)
 from ganlib.recipes.recipe import Recipe
-from ganlib.recipes.dcgan import adam_pair, check_symmetric_images, decaying_to_zero, eval_snapshot
-from ganlib.steps import conditional_gan_step
 from ganlib.train import History, train
 
 
@@ -75,7 +79,8 @@ def train_cdcgan(
     Args:
         settings: architecture, optimiser and auxiliary loss weight (see :class:`CDCGANSettings`).
         steps, minutes: the budget (at least one); a step is one D update and one G update.
-        seed: seeds the initial weights, the noise and the order of the mini-batches.
+        seed: seeds the initial weights, the noise and the order of the mini-batches (the caller's
+            random numbers are left as they were: see :func:`ganlib.device.own_rng`).
         snapshot_codes: fixed ``(z, labels)`` whose images are kept every ``snapshot_every`` steps.
         amp, channels_last: mixed precision and channels-last memory (see :func:`ganlib.train.train`).
 
@@ -86,31 +91,25 @@ def train_cdcgan(
     labels = check_labels(labels, images.shape[0], settings.n_classes)
     if settings.lr_decay and steps is None:
         raise ValueError("lr_decay=True decays the learning rates to 0 at the last step: give steps=....")
-    order = seed_everything(seed)
     device = images.device
-    generator = ConditionalDCGANGenerator(**settings.generator_config()).to(device)
-    discriminator = ConditionalDCGANDiscriminator(**settings.discriminator_config()).to(device)
-    optimizers = adam_pair(generator, discriminator, settings.lr, settings.beta1)
-    snapshot = None if snapshot_codes is None else eval_snapshot(generator, *(t.to(device) for t in snapshot_codes))
-    step = conditional_gan_step(
-        generator, discriminator, optimizers["generator"], optimizers["discriminator"], aux_weight=settings.aux_weight
-    )
-    if settings.lr_decay:
-        step = decaying_to_zero(step, optimizers, steps)
-    history = train(
-        step,
-        BatchIterator(images, labels.to(device), batch_size=settings.batch_size, generator=order),
-        {"generator": generator, "discriminator": discriminator},
-        optimizers,
-        steps=steps,
-        minutes=minutes,
-        snapshot=snapshot,
-        snapshot_every=snapshot_every,
-        amp=amp,
-        channels_last=channels_last,
-        progress=progress,
-        description=description,
-    )
+    with own_rng(seed, device):
+        generator = ConditionalDCGANGenerator(**settings.generator_config()).to(device)
+        discriminator = ConditionalDCGANDiscriminator(**settings.discriminator_config()).to(device)
+        gan = ConditionalGAN.build(generator, discriminator, lr=settings.lr, betas=(settings.beta1, 0.999),
+                                   decay_over=steps if settings.lr_decay else None, aux_weight=settings.aux_weight, amp=amp)
+        codes = None if snapshot_codes is None else tuple(t.to(device) for t in snapshot_codes)
+        history = train(
+            gan.step,
+            BatchIterator(images, labels.to(device), batch_size=settings.batch_size, generator=torch.Generator().manual_seed(seed)),
+            gan.models,
+            steps=steps,
+            minutes=minutes,
+            snapshot=None if codes is None else lambda: generator.decode_in_eval_mode(*codes),
+            snapshot_every=snapshot_every,
+            channels_last=channels_last,
+            progress=progress,
+            description=description,
+        )
     return CDCGANRun(settings, generator, discriminator, history)
 
 
@@ -120,9 +119,10 @@ PRETRAINED_STEPS = 6_000
 
 def score(generator: ConditionalDCGANGenerator) -> dict[str, float]:
     """The checkpoint's metrics: per-digit accuracy (100 samples per digit, see
-    :func:`ganlib.metrics.conditional_accuracy`), its worst digit and mean, and :func:`ganlib.metrics.evaluate`'s
+    :func:`ganlib.metrics.conditional.conditional_accuracy`), its worst digit and mean, and :func:`ganlib.metrics.evaluation.evaluate`'s
     ``frechet_ratio`` and ``memorisation`` on 1,000 class-balanced samples."""
-    from ganlib.metrics import conditional_accuracy, evaluate
+    from ganlib.metrics.conditional import conditional_accuracy
+    from ganlib.metrics.evaluation import evaluate
 
     shares = conditional_accuracy(generator, n_per_digit=100)
     scores = evaluate(generator, n=1000)

@@ -16,13 +16,13 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.checkpoints import save_checkpoint
-from ganlib.data import BatchIterator, load_mnist
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
 from ganlib.device import seed_everything
 from ganlib.metrics.accuracy import accuracy
 from ganlib.models.classifier import MnistClassifier
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import classifier_step, with_schedule
-from ganlib.train import train
+from ganlib.train import classifier_step, train
 
 CONFIG = {"width": 32, "feature_dim": 128, "dropout": 0.3}
 EPOCHS = 15
@@ -79,10 +79,9 @@ def train_classifier(output: Path, minutes: float | None, device: torch.device) 
     batches = Augmented(BatchIterator(images, labels, batch_size=BATCH_SIZE, generator=generator), generator)
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=LEARNING_RATE, total_steps=EPOCHS * len(batches))
     train(
-        with_schedule(classifier_step(model, optimizer), schedule),
+        classifier_step(model, optimizer, schedule),
         batches,
         {"classifier": model},
-        {"classifier": optimizer},
         epochs=EPOCHS,
         minutes=minutes,
         description="mnist-classifier",

@@ -1,12 +1,12 @@
 """Recipes for the MLP GANs of notebook 05.
 
-* ``gan-grid`` and ``gan-grid-naive``: the same MLP GAN on the 25-mode grid (``ganlib.data.grid()``), with
+* ``gan-grid`` and ``gan-grid-naive``: the same MLP GAN on the 25-mode grid (``ganlib.data.toy.grid()``), with
   and without the fix of notebook 05: PacGAN packing (the discriminator judges ``GRID_PACK`` samples at
   once) and a learning rate that decays linearly to 0. Everything else is equal: networks, Adam, batch of
   256 discriminator inputs, ``GRID_STEPS`` steps, seed. Their checkpoints store
-  ``ganlib.metrics.mode_coverage`` of 2,500 samples.
+  ``ganlib.metrics.modes.mode_coverage`` of 2,500 samples.
 * ``gan-mnist``: an MLP GAN with the same fix on the 4,500 training images of the MNIST subset, scaled to
-  [-1, 1]; its checkpoint stores ``ganlib.metrics.classifier_confidence`` of 5,000 samples.
+  [-1, 1]; its checkpoint stores ``ganlib.metrics.confidence.classifier_confidence`` of 5,000 samples.
 
 Each checkpoint holds the generator only (an :class:`~ganlib.models.mlp_gan.MLPGenerator`).
 """
@@ -19,29 +19,35 @@ from typing import Any
 import torch
 
 from ganlib.checkpoints import save_checkpoint
-from ganlib.data import BatchIterator, grid, load_mnist
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
+from ganlib.data.toy import grid
 from ganlib.device import seed_everything
-from ganlib.gan_setup import mlp_gan
-from ganlib.models.mlp_gan import MLPGenerator
+from ganlib.gan import GAN
+from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 from ganlib.recipes.recipe import Recipe
 from ganlib.train import train
 
-GENERATOR_ARGUMENTS = ("latent_dim", "hidden", "depth", "batchnorm")
-GRID_CONFIG: dict[str, Any] = {"latent_dim": 2, "hidden": 128, "depth": 3, "lr": 1e-3}
+GRID_GENERATOR: dict[str, Any] = {"latent_dim": 2, "data_dim": 2, "hidden": 128, "depth": 3}
+GRID_DISCRIMINATOR: dict[str, Any] = {"hidden": 128, "depth": 3}  # its input: GRID_PACK points of 2 values
+GRID_LR = 1e-3
 GRID_PACK = 2
 GRID_BATCH = 256  # discriminator inputs per step (each holds `pack` samples)
 GRID_STEPS = 20_000
 
-MNIST_CONFIG: dict[str, Any] = {
-    "gan": {"latent_dim": 64, "hidden": 512, "depth": 3, "lr": 2e-4, "batchnorm": True, "pack": 2},
-    "batch_size": 64,  # discriminator inputs per step
-    "steps": 24_000,
-}
+MNIST_GENERATOR: dict[str, Any] = {"latent_dim": 64, "data_dim": 784, "hidden": 512, "depth": 3, "batchnorm": True}
+MNIST_DISCRIMINATOR: dict[str, Any] = {"hidden": 512, "depth": 3}
+MNIST_LR = 2e-4
+MNIST_PACK = 2
+MNIST_BATCH = 64  # discriminator inputs per step
+MNIST_STEPS = 24_000
 
 
-def generator_config(data_dim: int, settings: dict[str, Any]) -> dict[str, Any]:
-    """The generator's constructor arguments, out of the ``mlp_gan`` settings, as its checkpoint stores them."""
-    return {"data_dim": data_dim, **{k: v for k, v in settings.items() if k in GENERATOR_ARGUMENTS}}
+def mlp_gan(generator: dict[str, Any], discriminator: dict[str, Any], pack: int, device: torch.device | str = "cpu", **options: Any) -> GAN:
+    """An MLP generator and an MLP discriminator that judges ``pack`` samples at once, set up by :meth:`GAN.build`."""
+    G = MLPGenerator(**generator).to(device)
+    D = MLPDiscriminator(data_dim=pack * generator["data_dim"], **discriminator).to(device)
+    return GAN.build(G, D, pack=pack, **options)
 
 
 def train_grid_gan_variant(
@@ -55,16 +61,15 @@ def train_grid_gan_variant(
     """
     generator = seed_everything(0)
     data = BatchIterator(grid().sample(100_000, generator).to(device), batch_size=GRID_BATCH * pack, generator=generator)
-    gan = mlp_gan(data_dim=2, pack=pack, device=device, **GRID_CONFIG)
-    step = gan.step(decay_over=GRID_STEPS if decay else None)
-    train(step, data, gan.models, gan.optimizers, steps=GRID_STEPS, minutes=minutes, log_every=100, description=description)
+    gan = mlp_gan(GRID_GENERATOR, GRID_DISCRIMINATOR, pack, device, lr=GRID_LR, decay_over=GRID_STEPS if decay else None)
+    train(gan.step, data, gan.models, steps=GRID_STEPS, minutes=minutes, log_every=100, description=description)
     return gan.generator
 
 
 def train_grid_gan(name: str, fixed: bool, output: Path, minutes: float | None, device: torch.device) -> Path:
     """Train the grid GAN with the fix (packing and a decaying learning rate) or without; save the generator
     with the mode coverage of 2,500 samples."""
-    from ganlib.metrics import mode_coverage
+    from ganlib.metrics.modes import mode_coverage
 
     pack = GRID_PACK if fixed else 1
     generator = train_grid_gan_variant(pack, fixed, device, minutes, description=name)
@@ -73,7 +78,7 @@ def train_grid_gan(name: str, fixed: bool, output: Path, minutes: float | None, 
     return save_checkpoint(
         output,
         generator.cpu(),
-        generator_config(2, GRID_CONFIG),
+        GRID_GENERATOR,
         data=f"25-mode grid, {setup}, {GRID_STEPS:,} steps",
         command=f"python -m ganlib train {name}",
         metrics=mode_coverage(samples, grid()),
@@ -82,21 +87,19 @@ def train_grid_gan(name: str, fixed: bool, output: Path, minutes: float | None, 
 
 def train_mnist_gan(output: Path, minutes: float | None, device: torch.device) -> Path:
     """Train on the MNIST subset's 4,500 training images; save the generator with its classifier scores."""
-    from ganlib.metrics import classifier_confidence
+    from ganlib.metrics.confidence import classifier_confidence
 
     generator = seed_everything(0)
     images, _ = load_mnist("train", source="subset", scale="symmetric", device=device)
-    config = MNIST_CONFIG
-    gan = mlp_gan(data_dim=784, device=device, **config["gan"])
-    data = BatchIterator(images, batch_size=config["batch_size"] * gan.pack, generator=generator)
-    step = gan.step(decay_over=config["steps"])
-    train(step, data, gan.models, gan.optimizers, steps=config["steps"], minutes=minutes, log_every=100, description="gan-mnist")
+    gan = mlp_gan(MNIST_GENERATOR, MNIST_DISCRIMINATOR, MNIST_PACK, device, lr=MNIST_LR, decay_over=MNIST_STEPS)
+    data = BatchIterator(images, batch_size=MNIST_BATCH * MNIST_PACK, generator=generator)
+    train(gan.step, data, gan.models, steps=MNIST_STEPS, minutes=minutes, log_every=100, description="gan-mnist")
     gan.generator.eval()
     scores = classifier_confidence(gan.generator.sample(5000, torch.Generator().manual_seed(1)))  # 5,000: a steadier rate
     return save_checkpoint(
         output,
         gan.generator.cpu(),
-        generator_config(784, config["gan"]),
+        MNIST_GENERATOR,
         data="MNIST subset, train split (4,500 images)",
         command="python -m ganlib train gan-mnist",
         metrics={"confident": scores["confident"], "class_entropy": scores["class_entropy"]},

@@ -1,7 +1,7 @@
 r"""Recipes for generative moment matching networks: ``gmmn-ring`` and ``gmmn-mnist``.
 
 ``gmmn-ring``: a :class:`~ganlib.models.gmmn.GMMN` from 2-D noise to the plane, trained on the 8-Gaussian
-ring (``ganlib.data.ring()``: standard deviation 0.01 at radius 1) with inverse multiquadric kernels of
+ring (``ganlib.data.toy.ring()``: standard deviation 0.01 at radius 1) with inverse multiquadric kernels of
 bandwidths from 0.02 (a mode's width) to 0.5 (the ring's scale), and a cosine-decaying learning rate.
 The last few percent of samples, on the "bridges" a continuous generator draws between modes, only
 disappear after many small steps: notebook 04 trains the same network for a fraction of them.
@@ -33,14 +33,14 @@ from pathlib import Path
 import torch
 
 from ganlib.checkpoints import CheckpointError, pretrained_path, save_checkpoint
-from ganlib.data import BatchIterator, load_mnist, ring
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
+from ganlib.data.toy import ring
 from ganlib.device import seed_everything
-from ganlib.losses import reconstruction_loss
-from ganlib.models.autoencoder import Autoencoder
-from ganlib.models.gmmn import GMMN, CodeSpaceGMMN
+from ganlib.models.autoencoder import Autoencoder, reconstruction_loss
+from ganlib.models.gmmn import GMMN, CodeSpaceGMMN, gmmn_step
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import gmmn_step, loss_step, with_schedule
-from ganlib.train import train
+from ganlib.train import loss_step, train
 
 RING_CONFIG = {"latent_dim": 2, "output_shape": [2], "hidden": [128, 128, 128]}
 RING_BANDWIDTHS = (0.02, 0.05, 0.2, 0.5)
@@ -58,7 +58,7 @@ GMMN_BATCH = 500
 
 def train_gmmn_ring(output: Path, minutes: float | None, device: torch.device) -> Path:
     """``RING_STEPS`` steps of IMQ-kernel MMD² on 20,000 points of the ring; saved with its mode coverage."""
-    from ganlib.metrics import mode_coverage
+    from ganlib.metrics.modes import mode_coverage
 
     generator = seed_everything(0)
     mixture = ring()
@@ -66,15 +66,15 @@ def train_gmmn_ring(output: Path, minutes: float | None, device: torch.device) -
     optimizer = torch.optim.Adam(model.parameters(), lr=3e-3)
     schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, RING_STEPS)
     data = BatchIterator(mixture.sample(20_000, generator).to(device), batch_size=RING_BATCH, generator=generator)
-    step = with_schedule(gmmn_step(model, optimizer, RING_BANDWIDTHS, kernel="imq"), schedule)
+    step = gmmn_step(model, optimizer, RING_BANDWIDTHS, kernel="imq", schedule=schedule)
     budget = {"steps": RING_STEPS} if minutes is None else {"steps": RING_STEPS, "minutes": minutes}
-    train(step, data, {"gmmn": model}, {"gmmn": optimizer}, description="gmmn-ring", **budget)
+    train(step, data, {"gmmn": model}, description="gmmn-ring", **budget)
     coverage = mode_coverage(model.sample(2500, torch.Generator().manual_seed(0)), mixture)
     return save_checkpoint(
         output,
         model.cpu(),
         RING_CONFIG,
-        data="ganlib.data.ring(): 8 Gaussians, radius 1, std 0.01 (20,000 points)",
+        data="ganlib.data.toy.ring(): 8 Gaussians, radius 1, std 0.01 (20,000 points)",
         command="python -m ganlib train gmmn-ring",
         metrics={"modes": float(coverage["modes"]), "high_quality": coverage["high_quality"]},
     )
@@ -92,7 +92,7 @@ def train_autoencoder(images: torch.Tensor, epochs: int, minutes: float | None, 
 
     data = BatchIterator(images, batch_size=128, generator=generator)
     budget = {"epochs": epochs} if minutes is None else {"epochs": epochs, "minutes": minutes}
-    train(loss_step(loss, optimizer), data, {"autoencoder": model}, {"autoencoder": optimizer}, description="autoencoder", **budget)
+    train(loss_step(loss, optimizer), data, {"autoencoder": model}, description="autoencoder", **budget)
     return model
 
 
@@ -117,7 +117,7 @@ def train_gmmn_mnist(output: Path, minutes: float | None, device: torch.device) 
     data = BatchIterator(model.standardise(codes), batch_size=GMMN_BATCH, generator=generator)
     budget = {"steps": GMMN_STEPS} if half is None else {"steps": GMMN_STEPS, "minutes": half}
     step = gmmn_step(model.code_generator, optimizer, BANDWIDTHS)
-    train(step, data, {"gmmn": model.code_generator}, {"gmmn": optimizer}, description="code GMMN", **budget)
+    train(step, data, {"gmmn": model.code_generator}, description="code GMMN", **budget)
     model.eval()
     return save_checkpoint(
         output,
@@ -130,8 +130,8 @@ def train_gmmn_mnist(output: Path, minutes: float | None, device: torch.device) 
 
 
 def sample_metrics(model: CodeSpaceGMMN, n: int = 1000) -> dict[str, float]:
-    """``ganlib.metrics.evaluate`` of ``n`` samples: confidence, class entropy, Fréchet ratio, memorisation."""
-    from ganlib.metrics import evaluate
+    """``ganlib.metrics.evaluation.evaluate`` of ``n`` samples: confidence, class entropy, Fréchet ratio, memorisation."""
+    from ganlib.metrics.evaluation import evaluate
 
     scores = evaluate(model, n)
     keys = ("confident", "class_entropy", "frechet_ratio", "precision", "recall", "memorisation")

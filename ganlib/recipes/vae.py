@@ -11,12 +11,12 @@ from pathlib import Path
 import torch
 
 from ganlib.checkpoints import save_checkpoint
-from ganlib.data import BatchIterator, load_mnist
+from ganlib.data.batches import BatchIterator
+from ganlib.data.mnist import load_mnist
 from ganlib.device import seed_everything
-from ganlib.models import VAE
+from ganlib.models.vae import VAE, vae_loss
 from ganlib.recipes.recipe import Recipe
-from ganlib.steps import vae_step
-from ganlib.train import train
+from ganlib.train import loss_step, train
 
 
 def train_vae(
@@ -39,7 +39,7 @@ def train_vae(
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     data = BatchIterator(images, batch_size=128, generator=generator)
     budget = {"minutes": minutes} if minutes is not None else {"epochs": epochs}
-    train(vae_step(model, optimizer), data, {"vae": model}, {"vae": optimizer}, description=name, **budget)
+    train(loss_step(lambda batch: vae_loss(batch[0], *model(batch[0])), optimizer), data, {"vae": model}, description=name, **budget)
     model.eval()
     torch.manual_seed(0)
     held_out = model.negative_elbo(val_images)
@@ -58,7 +58,7 @@ def train_vae(
 
 def fit_mixture_prior(model: VAE, images: torch.Tensor) -> dict[str, float]:
     """Fit ``model``'s mixture prior to the codes of ``images``; the confident share of 1,000 samples before and after."""
-    from ganlib.metrics import classifier_confidence
+    from ganlib.metrics.confidence import classifier_confidence
 
     before = classifier_confidence(model.sample_standard_normal(1000, torch.Generator().manual_seed(0)))
     model.fit_prior(images)

@@ -10,9 +10,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import torch
 
-from ganlib.plotting_conditional import styles_by_digit
-from ganlib.widgets import LivePanel, slider
-from ganlib.widgets.latent import images_to_png
+from ganlib.plotting.conditional import styles_by_digit
+from ganlib.widgets import LivePanel, images_to_png, slider
 
 
 def digit_buttons(n_classes: int = 10, digit: int = 0) -> widgets.ToggleButtons:
@@ -37,7 +36,7 @@ def digit_and_style(
         digit: the digit shown first.
         span: sliders run over [-span, span].
 
-    The static preview is :func:`~ganlib.plotting_conditional.styles_by_digit` of ``z0`` with each exposed
+    The static preview is :func:`~ganlib.plotting.conditional.styles_by_digit` of ``z0`` with each exposed
     dimension set to ``-span`` and to ``+span``: one row per code, one column per digit.
     """
     if not hasattr(model, "n_classes"):

@@ -1,6 +1,6 @@
 """Notebook 06's failure lab as a panel: toggle which DCGAN guideline is broken, see what it does.
 
-:func:`failure_lab_panel` takes runs that were already trained (``ganlib.failure_lab.run_lab``) and shows
+:func:`failure_lab_panel` takes runs that were already trained (``ganlib.dcgan.run_lab``) and shows
 one broken run next to the reference run: the share of confident samples over training, what the
 discriminator thinks, and the final samples. Switching the toggle redraws the panel in place; readers
 without a kernel see every run side by side.
@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import torch
 
 from ganlib.plotting import figure_to_png
-from ganlib.plotting_gan_runs import plot_runs
+from ganlib.plotting.dcgan import plot_runs
 from ganlib.widgets import LivePanel
 
 

@@ -13,8 +13,8 @@ import ipywidgets as widgets
 import torch
 from matplotlib.figure import Figure
 
-from ganlib.games import METHODS, play, radius
-from ganlib.plotting_gan import plot_game, plot_gan_1d
+from ganlib.dynamics import METHODS, play, radius
+from ganlib.plotting.gan import plot_game, plot_gan_1d
 from ganlib.widgets import LivePanel, live_figure, slider
 
 

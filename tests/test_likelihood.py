@@ -1,4 +1,4 @@
-"""ganlib.fitting (and the ganlib.divergences it builds on): MLE, KL fits and the facts notebook 02 relies on."""
+"""ganlib.likelihood (and the ganlib.divergences it builds on): MLE, KL fits and the facts notebook 02 relies on."""
 
 import math
 
@@ -6,16 +6,9 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from ganlib.data import GaussianMixture, gaussian_mixture_1d
+from ganlib.data.toy import gaussian_mixture_1d, GaussianMixture
 from ganlib.divergences import js_divergence, kl_monte_carlo, kl_normal
-from ganlib.fitting import (
-    fit_gaussian_gradient_ascent,
-    fit_gaussian_kl,
-    gaussian_divergences,
-    gaussian_log_likelihood,
-    gaussian_mle,
-    moment_match,
-)
+from ganlib.likelihood import fit_gaussian_gradient_ascent, fit_gaussian_kl, gaussian_divergences, gaussian_log_likelihood, gaussian_mle, moment_match
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""ganlib.plotting_latent: the manifold grid puts each decoded image at its code, scatters and bars show what they claim."""
+"""ganlib.plotting.vae: the manifold grid puts each decoded image at its code, scatters and bars show what they claim."""
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -7,9 +7,9 @@ import torch
 from matplotlib.colors import to_hex
 from torch import nn
 
-from ganlib.models import VAE
+from ganlib.models.vae import VAE
 from ganlib.models.generator import Generator
-from ganlib.plotting_latent import DIGIT_COLOURS, plot_codes_2d, plot_latent_manifold, plot_latent_usage
+from ganlib.plotting.vae import DIGIT_COLOURS, plot_codes_2d, plot_latent_manifold, plot_latent_usage
 
 
 class CoordinatePainter(Generator):

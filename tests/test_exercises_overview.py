@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.start import APPROXIMATE, IMPLICIT, MODELS, TRACTABLE, check_posterior, check_taxonomy
+from ganlib.exercises.overview import APPROXIMATE, IMPLICIT, MODELS, TRACTABLE, check_posterior, check_taxonomy
 
 normal = lambda x, mean: torch.exp(-0.5 * (x - mean) ** 2) / (2 * torch.pi) ** 0.5  # noqa: E731
 

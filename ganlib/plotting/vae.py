@@ -18,7 +18,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ganlib.models.generator import Generator
-from ganlib.plotting import PALETTE, _axes, _to_numpy, tile_images
+from ganlib.plotting import PALETTE, axes_or_new, tile_images, to_numpy
 
 # Ten digits need ten colours: Okabe & Ito's eight plus two more that stay apart from them.
 DIGIT_COLOURS = [*PALETTE, "#999999", "#882255"]
@@ -40,7 +40,7 @@ def plot_latent_manifold(
     codes = torch.stack([z1.flatten(), z2.flatten()], dim=1)
     device = next(model.parameters()).device
     images = model.decode(codes.to(device)).cpu()
-    fig, ax = _axes(ax, figsize=(6.0, 6.0))
+    fig, ax = axes_or_new(ax, figsize=(6.0, 6.0))
     half_cell = lim / (steps - 1)
     extent = (-lim - half_cell, lim + half_cell, -lim - half_cell, lim + half_cell)
     ax.imshow(tile_images(images, nrow=steps, padding=0), cmap="gray", vmin=0, vmax=1, extent=extent)
@@ -60,12 +60,12 @@ def plot_codes_2d(
 
     Points outside ``[-lim, lim]²`` (default: the range of the codes) are clipped from view.
     """
-    points, digits = _to_numpy(codes), _to_numpy(labels).astype(int).reshape(-1)
+    points, digits = to_numpy(codes), to_numpy(labels).astype(int).reshape(-1)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"expected 2-D codes shaped (n, 2), got {points.shape}.")
     if digits.shape[0] != points.shape[0] or digits.min() < 0 or digits.max() > 9:
         raise ValueError(f"give one digit label in 0..9 per code: {points.shape[0]} codes, {digits.shape[0]} labels.")
-    fig, ax = _axes(ax, figsize=(6.0, 6.0))
+    fig, ax = axes_or_new(ax, figsize=(6.0, 6.0))
     if lim is None:
         lim = float(np.abs(points).max()) * 1.05 + 1e-6
     for digit in range(10):
@@ -99,17 +99,17 @@ def plot_latent_usage(
     """
     if not usage:
         raise ValueError("give at least one model's per-dimension values.")
-    fig, ax = _axes(ax, figsize=(7.5, 4.0))
+    fig, ax = axes_or_new(ax, figsize=(7.5, 4.0))
     groups = len(usage)
     width = 0.8 / groups
     floor = threshold / 100  # so that unused dimensions (exactly 0) still show a stub on the log scale
     for i, (label, values) in enumerate(usage.items()):
-        ordered = np.sort(_to_numpy(values).reshape(-1))[::-1]
+        ordered = np.sort(to_numpy(values).reshape(-1))[::-1]
         active = int((ordered > threshold).sum())
         x = np.arange(len(ordered)) + (i - (groups - 1) / 2) * width
         ax.bar(x, np.maximum(ordered, floor), width=width, color=PALETTE[i % len(PALETTE)], label=f"{label}: {active} active")
     ax.axhline(threshold, color="black", ls="--", lw=1, label=f"threshold {threshold:g}")
-    ranks = np.arange(max(len(_to_numpy(v).reshape(-1)) for v in usage.values()))
+    ranks = np.arange(max(len(to_numpy(v).reshape(-1)) for v in usage.values()))
     ax.set_xticks(ranks, [str(r + 1) for r in ranks])
     ax.set(yscale="log", xlabel="latent dimensions, from most to least used", ylabel=ylabel, title=title)
     ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False)

@@ -3,7 +3,7 @@
 import matplotlib.pyplot as plt
 import pytest
 
-from ganlib import diagrams
+from ganlib.plotting import overview
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +17,7 @@ def texts(fig):
 
 
 def test_taxonomy_names_the_three_families_and_the_notebooks():
-    words = texts(diagrams.taxonomy())
+    words = texts(overview.taxonomy())
     for family in ("Explicit density", "Implicit density", "Tractable", "Approximate", "Variational", "Markov chain",
                    "Adversarial", "Moment matching"):
         assert family in words
@@ -26,15 +26,15 @@ def test_taxonomy_names_the_three_families_and_the_notebooks():
 
 
 def test_series_map_lists_every_notebook_in_order_and_marks_the_current_one():
-    fig = diagrams.series_map(current="01")
+    fig = overview.series_map(current="01")
     numbers = [t.get_text() for t in fig.axes[0].texts if t.get_text().isdigit()]
     assert numbers == [f"{i:02d}" for i in range(9)]
     assert "you are here" in texts(fig)
-    assert "you are here" not in texts(diagrams.series_map())
+    assert "you are here" not in texts(overview.series_map())
 
 
 def test_discriminative_vs_generative_has_two_labelled_panels():
-    fig = diagrams.discriminative_vs_generative()
+    fig = overview.discriminative_vs_generative()
     titles = [ax.get_title() for ax in fig.axes if ax.get_title()]
     assert any("P(y \\mid x)" in t for t in titles) and any("P(x)" in t for t in titles)
     assert all(ax.get_xlabel() for ax in fig.axes[:2])

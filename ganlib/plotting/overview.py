@@ -19,7 +19,7 @@ from matplotlib.colors import LinearSegmentedColormap, to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
 
-from ganlib.data import GaussianMixture
+from ganlib.data.toy import GaussianMixture
 from ganlib.plotting import PALETTE
 
 FOUNDATIONS, EXPLICIT, IMPLICIT, EVALUATION = "foundations", "explicit density", "implicit density", "evaluation"

@@ -40,14 +40,14 @@ def use_style() -> None:
     plt.rcParams.update(STYLE)
 
 
-def _axes(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
+def axes_or_new(ax: Axes | None, figsize: tuple[float, float] | None = None) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax
     fig, ax = plt.subplots(figsize=figsize)
     return fig, ax
 
 
-def _to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
+def to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
@@ -56,7 +56,7 @@ def tile_images(images: torch.Tensor | np.ndarray, nrow: int = 10, padding: int 
 
     Images with negative values are taken to be in [-1, 1] (a tanh output) and mapped to [0, 1].
     """
-    array = _to_numpy(images).astype(np.float32)
+    array = to_numpy(images).astype(np.float32)
     if array.ndim == 4 and array.shape[1] == 1:
         array = array[:, 0]
     if array.ndim != 3:
@@ -80,7 +80,7 @@ def image_grid(
 ) -> Figure:
     """Show a batch of images in a grid (white ink on black, as MNIST is stored)."""
     canvas = tile_images(images, nrow)
-    fig, ax = _axes(ax, figsize=(0.45 * canvas.shape[1] / 30 + 1, 0.45 * canvas.shape[0] / 30 + 0.6))
+    fig, ax = axes_or_new(ax, figsize=(0.45 * canvas.shape[1] / 30 + 1, 0.45 * canvas.shape[0] / 30 + 0.6))
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     ax.set_axis_off()
     if title:
@@ -100,8 +100,8 @@ def plot_density_1d(
 
     ``densities`` maps a legend label to a function from points to density values.
     """
-    fig, ax = _axes(ax)
-    values = None if samples is None else _to_numpy(samples).reshape(-1)
+    fig, ax = axes_or_new(ax)
+    values = None if samples is None else to_numpy(samples).reshape(-1)
     if xlim is None:
         if values is None:
             raise ValueError("give xlim when there are no samples to take the range from.")
@@ -111,7 +111,7 @@ def plot_density_1d(
         ax.hist(values, bins=bins, range=xlim, density=True, alpha=0.45, color=PALETTE[5], label="samples")
     grid = torch.linspace(xlim[0], xlim[1], 500)
     for i, (label, density) in enumerate((densities or {}).items()):
-        ax.plot(grid.numpy(), _to_numpy(density(grid)).reshape(-1), color=PALETTE[i % len(PALETTE)], lw=2, label=label)
+        ax.plot(grid.numpy(), to_numpy(density(grid)).reshape(-1), color=PALETTE[i % len(PALETTE)], lw=2, label=label)
     ax.set(xlim=xlim, xlabel="x", ylabel="density")
     if title:
         ax.set_title(title)
@@ -129,17 +129,17 @@ def plot_samples_2d(
     ax: Axes | None = None,
 ) -> Figure:
     """A scatter plot of 2-D samples, over the contours of a density when ``log_prob`` is given."""
-    points = _to_numpy(samples)
+    points = to_numpy(samples)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"expected 2-D points shaped (n, 2), got {points.shape}.")
-    fig, ax = _axes(ax, figsize=(4.8, 4.8))
+    fig, ax = axes_or_new(ax, figsize=(4.8, 4.8))
     if lim is None:
         lim = float(np.abs(points).max()) * 1.1 + 1e-6
     if log_prob is not None:
         ticks = torch.linspace(-lim, lim, 300)
         xs, ys = torch.meshgrid(ticks, ticks, indexing="xy")
         density = log_prob(torch.stack([xs.flatten(), ys.flatten()], dim=1)).exp().reshape(xs.shape)
-        ax.contourf(xs.numpy(), ys.numpy(), _to_numpy(density), levels=12, cmap="Greys", alpha=0.6)
+        ax.contourf(xs.numpy(), ys.numpy(), to_numpy(density), levels=12, cmap="Greys", alpha=0.6)
     ax.scatter(points[:, 0], points[:, 1], s=4, alpha=0.6, color=PALETTE[0], label=label)
     ax.set(xlim=(-lim, lim), ylim=(-lim, lim), xlabel="$x_1$", ylabel="$x_2$", aspect="equal")
     if title:
@@ -155,7 +155,7 @@ def plot_history(
     ax: Axes | None = None,
 ) -> Figure:
     """Curves of the logged quantities of a training run (a dict of lists, as the training loop returns)."""
-    fig, ax = _axes(ax)
+    fig, ax = axes_or_new(ax)
     for key in keys or list(history):
         ax.plot(history[key], label=key, lw=1.5)
     ax.set(xlabel=xlabel, ylabel="value", title=title)

@@ -13,7 +13,11 @@ r"""Fitting one Gaussian :math:`q = \mathcal N(\mu, \sigma^2)`: by maximum likel
   minimisers sit on a single mode of :math:`p` (it *seeks* a mode), and which one depends on the start.
 
 All fits work on 1-D data and 1-D targets (anything with ``sample(n, generator)`` and ``log_prob(x)``,
-such as :func:`ganlib.data.gaussian_mixture_1d`).
+such as :func:`ganlib.data.toy.gaussian_mixture_1d`).
+
+:func:`kde_1d` estimates a density from samples, :math:`\hat p(x) = \frac1n \sum_i \mathcal N(x;\ x_i, h^2)`, with
+Silverman's bandwidth :math:`h = 1.06\, \hat\sigma\, n^{-1/5}` by default: a generator has no density formula, but in
+1-D its samples give a good picture of :math:`p_g`.
 """
 
 from __future__ import annotations
@@ -23,14 +27,14 @@ from typing import Literal, NamedTuple, Protocol
 
 import torch
 
+from ganlib.checks import check_count
 from ganlib.divergences import js_divergence, kl_divergence, kl_monte_carlo
-from ganlib.validation import check_count
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
 class Target1D(Protocol):
-    """A 1-D distribution we can both sample and evaluate, e.g. a :class:`ganlib.data.GaussianMixture`."""
+    """A 1-D distribution we can both sample and evaluate, e.g. a :class:`ganlib.data.toy.GaussianMixture`."""
 
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor: ...
 
@@ -275,3 +279,15 @@ def _as_sample(x: torch.Tensor) -> torch.Tensor:
     if x.shape[0] < 2:
         raise ValueError(f"a Gaussian fit needs at least 2 data points, got {x.shape[0]}.")
     return x
+
+
+def kde_1d(samples: torch.Tensor, points: torch.Tensor, bandwidth: float | None = None) -> torch.Tensor:
+    """Gaussian kernel density estimate of 1-D ``samples`` at ``points`` (both flattened)."""
+    samples, points = samples.reshape(-1).double(), points.reshape(-1).double()
+    if samples.numel() < 2:
+        raise ValueError("a density estimate needs at least two samples.")
+    h = bandwidth if bandwidth is not None else 1.06 * samples.std().item() * samples.numel() ** -0.2
+    if h <= 0:
+        raise ValueError("the samples are all equal (or the bandwidth is not positive): no density to estimate.")
+    z = (points[:, None] - samples[None, :]) / h
+    return (torch.exp(-0.5 * z.pow(2)).mean(dim=1) / (h * math.sqrt(2 * math.pi))).float()

@@ -1,4 +1,4 @@
-"""Training as a film: the images of fixed latent codes at every snapshot, as one animated PNG.
+r"""Training as a film: the images of fixed latent codes at every snapshot, as one animated PNG.
 
 Feeding the *same* codes to the generator throughout training shows how each sample forms: blobs first,
 then strokes, then digits. :func:`training_animation` turns the snapshots kept by
@@ -6,6 +6,9 @@ then strokes, then digits. :func:`training_animation` turns the snapshots kept b
 JupyterLab, Colab, VS Code and GitHub show it moving without a kernel or JavaScript (a viewer that does
 not know APNG shows the first frame), and its text line is deterministic.
 :func:`plot_snapshots` is the printable version: a few frames side by side.
+
+:func:`plot_runs` compares several runs, one column each: a quality curve over training, the
+discriminator's outputs, and the final samples.
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ import torch
 from matplotlib.figure import Figure
 from PIL import Image, ImageDraw, ImageFont
 
-from ganlib.plotting import tile_images
+from ganlib.plotting import PALETTE, tile_images
+from ganlib.plotting.gan import plot_opinions
 
 CAPTION_HEIGHT = 20
 GREY_LEVELS = 16  # plenty for digits, and it compresses the film about threefold
@@ -104,6 +108,45 @@ def plot_snapshots(
         ax.imshow(tile_images(snapshots[taken.index(step)][:count], nrow), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"step {step:,}", fontsize=11)
         ax.set_axis_off()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_runs(
+    runs: Mapping[str, Mapping[str, Sequence[Any]]],
+    quality: Mapping[str, Sequence[float]],
+    samples: Mapping[str, torch.Tensor],
+    quality_label: str = "confident share",
+    title: str | None = None,
+) -> Figure:
+    """Compare runs, one column per name: ``quality[name]`` at each snapshot step of ``runs[name]``
+    (all runs drawn in every panel, this one highlighted), the D outputs, and ``samples[name]``."""
+    names = list(runs)
+    if set(quality) != set(names) or set(samples) != set(names):
+        raise ValueError("runs, quality and samples must have the same names.")
+    fig, axes = plt.subplots(3, len(names), figsize=(3.3 * len(names), 9.2), squeeze=False, gridspec_kw={"height_ratios": [1, 1, 1.3]})
+    for column, name in enumerate(names):
+        top, middle, bottom = axes[:, column]
+        for other in names:
+            highlight = other == name
+            top.plot(
+                runs[other]["snapshot_step"],
+                quality[other],
+                color=PALETTE[names.index(other) % len(PALETTE)] if highlight else "lightgrey",
+                lw=2 if highlight else 1,
+                zorder=3 if highlight else 1,
+            )
+        top.set(ylim=(0, 1), xlabel="step", ylabel=quality_label if column == 0 else None, title=name)
+        plot_opinions(middle, runs[name])
+        if column:
+            middle.set_ylabel(None)
+        if column == 0:
+            middle.legend(fontsize=8, loc="center right")
+        bottom.imshow(tile_images(samples[name], nrow=6), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        bottom.set_title("samples at the end", fontsize=11)
+        bottom.set_axis_off()
     if title:
         fig.suptitle(title)
     fig.tight_layout()

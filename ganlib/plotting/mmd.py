@@ -11,8 +11,9 @@ import numpy as np
 import torch
 from matplotlib.figure import Figure
 
-from ganlib.data import GaussianMixture
-from ganlib.divergences import MMDTestResult, gaussian_kernel
+from ganlib.data.toy import GaussianMixture
+from ganlib.metrics.two_sample import MMDTestResult, bandwidth_summary
+from ganlib.mmd import gaussian_kernel, mmd_witness
 from ganlib.plotting import PALETTE, plot_samples_2d
 
 
@@ -114,4 +115,37 @@ def plot_snapshots_2d(history: Mapping[str, Sequence[Any]], mixture: GaussianMix
     for ax in axes.flat[len(snapshots):]:
         ax.set_axis_off()
     fig.tight_layout()
+    return fig
+
+
+def draw_bandwidth(
+    x: torch.Tensor,
+    y: torch.Tensor,
+    bandwidth: float,
+    labels: tuple[str, str] = ("p", "q"),
+    n_permutations: int = 200,
+    axes: tuple[plt.Axes, plt.Axes] | None = None,
+) -> Figure:
+    """Histograms of the 1-D samples ``x`` and ``y`` (top) and the witness function for ``bandwidth`` (bottom)."""
+    x, y = torch.as_tensor(x).reshape(-1, 1).float(), torch.as_tensor(y).reshape(-1, 1).float()
+    low, high = float(torch.cat([x, y]).min()) - 1, float(torch.cat([x, y]).max()) + 1
+    t = torch.linspace(low, high, 500)[:, None]
+    witness = mmd_witness(t, x, y, bandwidth)
+    statistic, p_value = bandwidth_summary(x, y, bandwidth, n_permutations)
+    if axes is None:
+        fig, (top, bottom) = plt.subplots(2, 1, figsize=(7.2, 5.6), sharex=True, height_ratios=(1, 1))
+    else:
+        top, bottom = axes
+        fig = top.figure
+    bins = torch.linspace(low, high, 50).numpy()
+    top.hist(x.numpy().ravel(), bins=bins, density=True, alpha=0.5, color=PALETTE[0], label=f"sample of {labels[0]} (x)")
+    top.hist(y.numpy().ravel(), bins=bins, density=True, alpha=0.5, color=PALETTE[1], label=f"sample of {labels[1]} (y)")
+    top.set(ylabel="density", title=f"h = {bandwidth:.3g}:  MMD²ᵤ = {statistic:.4f},  p-value = {p_value:.3f}")
+    top.legend(loc="upper right")
+    bottom.axhline(0, color="black", lw=0.8)
+    bottom.plot(t.numpy().ravel(), witness.numpy(), color=PALETTE[2], lw=2)
+    bottom.fill_between(t.numpy().ravel(), witness.numpy(), color=PALETTE[2], alpha=0.2)
+    bottom.set(xlabel="t", ylabel="witness f(t)", xlim=(low, high))
+    if axes is None:
+        fig.tight_layout()
     return fig

@@ -1,4 +1,4 @@
-"""ganlib.widgets.divergence: the slider panel of notebook 02 redraws in place and reports the right numbers."""
+"""ganlib.widgets.likelihood: the slider panel of notebook 02 redraws in place and reports the right numbers."""
 
 import base64
 import math
@@ -6,9 +6,10 @@ import math
 import matplotlib
 import pytest
 
-from ganlib.data import GaussianMixture, gaussian_mixture_1d
-from ganlib.fitting import gaussian_divergences
-from ganlib.widgets.divergence import describe_divergences, divergence_panel, draw_divergences
+from ganlib.data.toy import gaussian_mixture_1d, GaussianMixture
+from ganlib.likelihood import gaussian_divergences
+from ganlib.plotting.likelihood import draw_divergences
+from ganlib.widgets.likelihood import describe_divergences, divergence_panel
 
 matplotlib.use("Agg")
 

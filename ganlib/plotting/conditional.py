@@ -14,7 +14,7 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from ganlib.plotting import _axes, tile_images
+from ganlib.plotting import axes_or_new, tile_images
 
 PADDING = 2
 
@@ -41,7 +41,7 @@ def plot_styles_by_digit(
     codes = torch.randn(n_styles, model.latent_dim, generator=torch.Generator().manual_seed(seed))
     k = model.n_classes
     canvas = tile_images(styles_by_digit(model, codes), nrow=k, padding=PADDING)
-    fig, ax = _axes(ax, figsize=(0.45 * k + 1.2, 0.45 * n_styles + 1.0))
+    fig, ax = axes_or_new(ax, figsize=(0.45 * k + 1.2, 0.45 * n_styles + 1.0))
     ax.imshow(canvas, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
     cell = 28 + PADDING
     ax.set_xticks([PADDING + 14 + cell * d for d in range(k)], [str(d) for d in range(k)])

@@ -1,9 +1,9 @@
 r"""Figures of the Wasserstein GAN section (notebook 08), in the course style of :mod:`ganlib.plotting`.
 
 * :func:`plot_point_masses`: :math:`\mathrm{JS}(\delta_0, \delta_\theta)` and :math:`W_1(\delta_0, \delta_\theta)`
-  against :math:`\theta` (``ganlib.wasserstein``): one flat, one a V.
+  against :math:`\theta` (``ganlib.divergences``): one flat, one a V.
 * :func:`plot_critic_tracking`: a critic's divergence estimate and the Fréchet distance of the samples over
-  training, one panel per run (curves of ``ganlib.critic_tracking.track_training``).
+  training, one panel per run (curves of ``ganlib.recipes.wgan.track_training``).
 
 Each function returns the ``Figure``.
 """
@@ -17,9 +17,9 @@ import matplotlib.pyplot as plt
 import torch
 from matplotlib.figure import Figure
 
-from ganlib.critic_tracking import CURVES, tracking_correlation
+from ganlib.divergences import js_point_masses, w1_point_masses
 from ganlib.plotting import PALETTE
-from ganlib.wasserstein import js_point_masses, w1_point_masses
+from ganlib.recipes.wgan import CURVES, tracking_correlation
 
 
 def plot_point_masses(theta: torch.Tensor, marked: float = 1.0) -> Figure:
@@ -63,7 +63,7 @@ def plot_critic_tracking(
     for name, curves in runs.items():
         missing = [key for key in CURVES if key not in curves]
         if missing:
-            raise ValueError(f"run {name!r} lacks {missing}: pass the curves of ganlib.critic_tracking.track_training.")
+            raise ValueError(f"run {name!r} lacks {missing}: pass the curves of ganlib.recipes.wgan.track_training.")
     fig, axes = plt.subplots(1, len(runs), figsize=(5.3 * len(runs), 3.9), squeeze=False)
     for ax, (name, curves) in zip(axes[0], runs.items()):
         ax.plot(curves["step"], curves["estimate"], color=PALETTE[0], lw=2, marker="o", ms=3)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from ganlib.claims import ClaimNotMet, claim
+from ganlib.checks import claim, ClaimNotMet
 
 ROOT = Path(__file__).resolve().parent.parent
 
