@@ -127,21 +127,22 @@ class Source:
     name: str
     code: str
     path: str  # relative to the repository, e.g. ganlib/gan.py
-    line: int
 
     def link(self) -> str:
-        """Where the code lives: a path relative to the notebooks/ folder, which works in JupyterLab and on the site."""
-        return f"../{self.path}#L{self.line}"
+        """Where the code lives: a path relative to the notebooks/ folder, which works in JupyterLab and on the site.
+
+        No line number: a stored notebook then changes only when the code it shows changes."""
+        return f"../{self.path}"
 
     def _repr_markdown_(self) -> str:
-        return f"**`{self.name}`** in [`{self.path}`, line {self.line}]({self.link()})\n\n```python\n{self.code}\n```"
+        return f"**`{self.name}`** in [`{self.path}`]({self.link()})\n\n```python\n{self.code}\n```"
 
     def _repr_html_(self) -> str:
-        return (f'<p><b><code>{html.escape(self.name)}</code></b> in <a href="{self.link()}"><code>{self.path}</code></a>, '
-                f'line {self.line}</p>\n<pre><code class="language-python">{html.escape(self.code)}</code></pre>')
+        return (f'<p><b><code>{html.escape(self.name)}</code></b> in <a href="{self.link()}"><code>{self.path}</code></a></p>\n'
+                f'<pre><code class="language-python">{html.escape(self.code)}</code></pre>')
 
     def __repr__(self) -> str:
-        return f"# {self.name}: {self.path}, line {self.line}\n{self.code}"
+        return f"# {self.name}, in {self.path}\n{self.code}"
 
 
 def show(obj: object) -> Source:
@@ -154,8 +155,8 @@ def show(obj: object) -> Source:
     module = inspect.getmodule(target)
     if module is None or not module.__name__.startswith("ganlib"):
         raise TypeError(f"show() displays ganlib's own code; {obj!r} is not defined in ganlib.")
-    lines, line = inspect.getsourcelines(target)
+    lines, _ = inspect.getsourcelines(target)
     root = Path(__file__).resolve().parent.parent
     path = Path(inspect.getsourcefile(target) or "").resolve().relative_to(root)
     name = getattr(target, "__qualname__", getattr(target, "__name__", repr(obj)))
-    return Source(f"{module.__name__}.{name}", textwrap.dedent("".join(lines)).rstrip(), path.as_posix().replace(os.sep, "/"), line)
+    return Source(f"{module.__name__}.{name}", textwrap.dedent("".join(lines)).rstrip(), path.as_posix().replace(os.sep, "/"))
