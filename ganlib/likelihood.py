@@ -118,9 +118,14 @@ def fit_gaussian_gradient_ascent(
 
     Each step computes the average log-likelihood :math:`\bar\ell`, lets autograd find its gradient and
     moves *uphill*: :math:`\mu \leftarrow \mu + \eta\,\partial\bar\ell/\partial\mu`, and likewise for
-    :math:`s`. Optimising :math:`s` keeps :math:`\sigma = e^s` positive without constraints. Near the
-    optimum the curvature in :math:`\mu` is :math:`1/\sigma^2`, so the step size ``lr`` must stay below
-    about :math:`2\sigma^2`: standardise data with a small spread, or lower ``lr``.
+    :math:`s`. Optimising :math:`s` keeps :math:`\sigma = e^s` positive without constraints.
+
+    **Step size.** Near the maximum :math:`\bar\ell` is a quadratic bowl, and gradient ascent on a direction of
+    curvature :math:`c` converges only for :math:`\eta < 2/c`. Along :math:`\mu` the curvature is :math:`1/\sigma^2`;
+    along :math:`s` it is :math:`\frac{2}{\sigma^2} \frac1n\sum_i (x_i - \mu)^2 = 2` at the maximum, whatever the
+    data. So ``lr`` must stay below :math:`\min(2\sigma^2, 1)`. Just above 1, :math:`s` settles into a 2-cycle
+    around the maximum, returning a wrong :math:`\sigma` while every number stays finite; so the fit checks
+    that it kept climbing, and raises when the log-likelihood fell back below a value it had reached.
 
     Returns:
         the fit, with the average log-likelihood before each step in ``history``.
@@ -142,6 +147,14 @@ def fit_gaussian_gradient_ascent(
             log_std += lr * log_std.grad
         if not (torch.isfinite(mean) and torch.isfinite(log_std)):
             raise RuntimeError(f"gradient ascent diverged with lr={lr}; lower lr or standardise the data.")
+    with torch.no_grad():
+        final = float(gaussian_log_likelihood(x, mean, log_std.exp()))
+    best = max(history)
+    if final < best - 1e-9 * abs(best):
+        raise RuntimeError(
+            f"gradient ascent with lr={lr} stopped climbing: the log-likelihood fell from {best:.6f} to {final:.6f}, "
+            "so the iterates overshoot the maximum (log σ oscillates when lr > 1). Use lr below min(2σ², 1)."
+        )
     return GaussianFit(float(mean.detach()), float(log_std.detach().exp()), tuple(history))
 
 

@@ -6,9 +6,16 @@ import pytest
 import torch
 from torch.distributions import Normal, kl_divergence
 
-from ganlib.data.toy import gaussian_mixture_1d, GaussianMixture
+from ganlib.data.toy import GaussianMixture, gaussian_mixture_1d
 from ganlib.divergences import js_divergence, kl_monte_carlo, kl_normal
-from ganlib.likelihood import fit_gaussian_gradient_ascent, fit_gaussian_kl, gaussian_divergences, gaussian_log_likelihood, gaussian_mle, moment_match
+from ganlib.likelihood import (
+    fit_gaussian_gradient_ascent,
+    fit_gaussian_kl,
+    gaussian_divergences,
+    gaussian_log_likelihood,
+    gaussian_mle,
+    moment_match,
+)
 
 
 @pytest.fixture(scope="module")
@@ -155,3 +162,19 @@ def test_fit_gaussian_kl_rejects_bad_arguments(mixture):
         fit_gaussian_kl(GaussianMixture([[0.0, 0.0]]), "forward")
     with pytest.raises(ValueError, match="positive"):
         fit_gaussian_kl(mixture, "reverse", init=(0.0, -1.0))
+
+
+@pytest.mark.parametrize("lr", [1.05, 1.2, 2.0, 3.0])
+def test_gradient_ascent_refuses_a_step_that_overshoots_the_maximum(lr):
+    """Above lr = 1 the curvature 2 along log σ makes the iterates overshoot: a 2-cycle just above 1 (every
+    number finite, σ wrong), chaos or divergence further up. The fit must say so instead of returning."""
+    data = 1.5 + 0.8 * torch.randn(1000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    with pytest.raises(RuntimeError, match="lr"):
+        fit_gaussian_gradient_ascent(data, steps=150, lr=lr)
+
+
+def test_gradient_ascent_below_the_bound_reaches_the_closed_form():
+    data = 1.5 + 0.8 * torch.randn(1000, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    closed = gaussian_mle(data)
+    fit = fit_gaussian_gradient_ascent(data, steps=150, lr=0.9)
+    assert fit.mean == pytest.approx(closed.mean, abs=1e-6) and fit.std == pytest.approx(closed.std, abs=1e-6)
