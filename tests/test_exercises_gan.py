@@ -59,7 +59,7 @@ def extragradient(x, y, lr):
 def test_extragradient_right_answer_passes(capsys):
     check_extragradient(extragradient)
     out = capsys.readouterr().out
-    assert out.startswith("Correct: after 300 steps") and "0.9806 per step" in out
+    assert out.startswith("Correct: after 300 steps") and "0.9950 per step" in out and "√(1 + η²) = 1.0050" in out
 
 
 @pytest.mark.parametrize(

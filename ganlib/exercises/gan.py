@@ -115,9 +115,10 @@ def check_extragradient(step: Callable[[float, float, float], tuple[float, float
     a trial step :math:`\tilde x = x - \eta y,\ \tilde y = y + \eta x`, then
     :math:`x' = x - \eta \tilde y,\ y' = y + \eta \tilde x`.
 
-    Checked step by step against ``ganlib.dynamics.play(method="extragradient")``, then run for 300 steps.
+    Checked step by step against ``ganlib.dynamics.play(method="extragradient")`` for 300 steps of
+    :math:`\eta = 0.1`, the step size of notebook 05's paths.
     """
-    lr, steps = 0.2, 300
+    lr, steps = 0.1, 300
     reference = play((1.0, 1.0), lr, steps, "extragradient")
     x, y = 1.0, 1.0
     for t in range(steps):
