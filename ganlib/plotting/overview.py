@@ -88,6 +88,12 @@ def _bare_axes(figsize: tuple[float, float], xlim: tuple[float, float], ylim: tu
     return fig, ax
 
 
+def _legend_and_title(ax: Axes, handles: list[Patch], below: float, title: str) -> None:
+    """One row of legend entries centred under the diagram (at ``below`` in axes units), and the title."""
+    ax.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.5, below), ncol=len(handles), frameon=False, fontsize=11)
+    ax.set_title(title, fontsize=15, pad=4)
+
+
 def taxonomy() -> Figure:
     r"""The family tree of deep generative models, with the notebooks of this course on its branches.
 
@@ -125,18 +131,11 @@ def taxonomy() -> Figure:
         _box(ax, x, y, node_w if name != "root" else 2.2, node_h, title, body, colour, filled)
     for x, title, body, family, filled in leaves:
         _box(ax, x, 0, leaf_w - 0.08, leaf_h, title, body, FAMILY_COLOURS[family], filled)
-    ax.legend(
-        handles=[
-            Patch(facecolor=to_rgba(PALETTE[0], 0.28), edgecolor=PALETTE[0], linewidth=3, label="built in this course (nb = notebook)"),
-            Patch(facecolor="white", edgecolor=PALETTE[0], linewidth=2, label="named for context"),
-        ],
-        loc="lower center",
-        bbox_to_anchor=(0.5, -0.06),
-        ncol=2,
-        frameon=False,
-        fontsize=11,
-    )
-    ax.set_title("A taxonomy of deep generative models", fontsize=15, pad=4)
+    handles = [
+        Patch(facecolor=to_rgba(PALETTE[0], 0.28), edgecolor=PALETTE[0], linewidth=3, label="built in this course (nb = notebook)"),
+        Patch(facecolor="white", edgecolor=PALETTE[0], linewidth=2, label="named for context"),
+    ]
+    _legend_and_title(ax, handles, -0.06, "A taxonomy of deep generative models")
     return fig
 
 
@@ -169,15 +168,8 @@ def series_map(current: str | None = None) -> Figure:
     last = per_row - 1
     ax.plot([last, last, 0], [rows[0] - height / 2 - 0.02, middle, middle], color="#555555", lw=1.6, zorder=1)
     _edge(ax, (0, middle), (0, rows[1] + height / 2 + 0.02), arrow=True)
-    ax.legend(
-        handles=[Patch(facecolor="white", edgecolor=c, linewidth=2.2, label=f) for f, c in FAMILY_COLOURS.items()],
-        loc="lower center",
-        bbox_to_anchor=(0.5, -0.02),
-        ncol=4,
-        frameon=False,
-        fontsize=11,
-    )
-    ax.set_title("The map of the course", fontsize=15, pad=4)
+    handles = [Patch(facecolor="white", edgecolor=c, linewidth=2.2, label=f) for f, c in FAMILY_COLOURS.items()]
+    _legend_and_title(ax, handles, -0.02, "The map of the course")
     return fig
 
 
