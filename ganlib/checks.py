@@ -26,6 +26,7 @@ from __future__ import annotations
 import torch
 
 MEASURED_PREFIX = "this run:"
+_TOLERANCE = 1e-3  # how far outside [0, 1] unit_images lets pixel values stray (float rounding)
 
 
 class ClaimNotMet(AssertionError):
@@ -124,6 +125,3 @@ def check_symmetric_images(images: torch.Tensor) -> None:
         raise ValueError(f"expected MNIST images shaped (N, 1, 28, 28), got {tuple(images.shape)}.")
     if images.min() < -1.001 or images.max() > 1.001 or images.min() >= 0:
         raise ValueError("a DCGAN trains on images in [-1, 1] (tanh output): load them with scale='symmetric'.")
-
-
-_TOLERANCE = 1e-3

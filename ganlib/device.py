@@ -106,14 +106,10 @@ def seed_everything(seed: int) -> torch.Generator:
 
 def info() -> str:
     """Versions, the chosen device, and which datasets and checkpoints are on disk."""
-    import numpy
-    import torch
-
-    import ganlib
+    import ganlib  # imported here, so that every module that imports the device does not load data and checkpoints
     from ganlib.checkpoints import checkpoint_dir
     from ganlib.data import data_dir
     from ganlib.data.mnist import full_mnist_available
-    from ganlib.device import get_device
 
     checkpoints = sorted(p.stem for p in checkpoint_dir().glob("*.pt"))
     subset = data_dir() / "mnist-5k.npz"
@@ -121,7 +117,7 @@ def info() -> str:
         f"ganlib       {ganlib.__version__}",
         f"python       {platform.python_version()}",
         f"torch        {torch.__version__}",
-        f"numpy        {numpy.__version__}",
+        f"numpy        {np.__version__}",
         f"device       {get_device()}",
         f"data folder  {data_dir()}",
         f"MNIST subset {'present' if subset.exists() else 'MISSING'} ({subset.name})",

@@ -154,11 +154,11 @@ class GAN:
         # (1) The discriminator step: tell real from fake. The fakes are detached: G is not updated here.
         with autocast(real.device, self.amp):
             fake = G(z)
-            real_out = D(packed(real, pack))
-            fake_out = D(packed(fake.detach(), pack))
+            real_in, fake_in = packed(real, pack), packed(fake.detach(), pack)
+            real_out, fake_out = D(real_in), D(fake_in)
             d_loss = d_loss_fn(real_out, fake_out)
             if self.loss == "wgan-gp":
-                d_loss = d_loss + self.gp_weight * gradient_penalty(D, packed(real, pack), packed(fake.detach(), pack))
+                d_loss = d_loss + self.gp_weight * gradient_penalty(D, real_in, fake_in)
         self.d_optimizer.zero_grad(set_to_none=True)
         d_loss.backward()
         self.d_optimizer.step()
@@ -228,7 +228,8 @@ class ConditionalGAN(GAN):
     digit of class y, and ``discriminator.scores(x, y)`` returns the logits of :math:`D(x \mid y)` and class
     logits :math:`C(x)`. With ``aux_weight`` = λ > 0, D also minimises :math:`\lambda\, \mathrm{CE}(C(x), y)` on
     the real images, and G minimises :math:`\lambda\, \mathrm{CE}(C(G(z \mid y)), y)`: its digits must be
-    recognisable as their class (as in AC-GAN, Odena et al., 2017). Logs ``aux_real`` and ``aux_fake`` too.
+    recognisable as their class. This is a variant of AC-GAN (Odena et al., 2017), whose D also classifies the
+    fakes; here the class head learns from real digits only. Logs ``aux_real`` and ``aux_fake`` too.
     """
 
     aux_weight: float = 0.0

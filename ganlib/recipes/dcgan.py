@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch
 
-from ganlib.checkpoints import save_checkpoint
+from ganlib.checkpoints import save_checkpoint, save_runs
 from ganlib.data.mnist import load_mnist
 from ganlib.dcgan import (
     FAILURES,
@@ -60,18 +60,14 @@ def train_pretrained(output: Path, minutes: float | None, device: torch.device) 
 
 def train_lab(output: Path, minutes: float | None, device: torch.device) -> Path:
     """Train the notebook's four runs on the MNIST subset and save their summary (``dcgan-failure-lab``)."""
-    from ganlib.checkpoints import save_runs
-    from ganlib.data.mnist import load_mnist
-
     images, _ = load_mnist("train", source="subset", scale="symmetric", device=device)
     runs = run_lab(images, LAB_SETTINGS, LAB_STEPS, names=[REFERENCE, *FAILURES], snapshot_codes=lab_codes(),
                    snapshot_every=LAB_SNAPSHOT_EVERY, progress=True)
-    settings = LAB_SETTINGS
     return save_runs(
         output,
         summarise_lab(runs),
-        data=f"MNIST subset, train split; width {settings.width}, batches of {settings.batch_size}, Adam lr "
-        f"{settings.lr:g}, {LAB_STEPS} steps per run, seed 0",
+        data=f"MNIST subset, train split; width {LAB_SETTINGS.width}, batches of {LAB_SETTINGS.batch_size}, Adam lr "
+        f"{LAB_SETTINGS.lr:g}, {LAB_STEPS} steps per run, seed 0",
         command="python -m ganlib train dcgan-failure-lab",
     )
 
