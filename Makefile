@@ -22,7 +22,7 @@ help:
 	@echo "make execute  re-execute notebooks in place, storing their outputs (for authors)"
 	@echo "make bench    benchmarks: printed figures, not pass/fail"
 	@echo "make badges   (re)write the Colab badge and setup cell of every notebook (or NB=NN_) from pyproject.toml"
-	@echo "make student  student copies in build/student/: solutions replaced by stubs, self-checks kept"
+	@echo "make student  the exercise versions in notebooks/exercises/: solutions replaced by stubs (commit them)"
 	@echo "make slides   reveal.js slide decks in build/slides/ that open offline (npm fetches reveal.js once)"
 
 venv:
@@ -70,7 +70,7 @@ badges: venv
 	$(PY) tools/badges.py $(if $(NB),--only $(NB))
 
 student: venv
-	$(PY) tools/student.py --output build/student
+	$(PY) tools/student.py
 
 slides: venv
 	$(PY) tools/slides.py --output build/slides

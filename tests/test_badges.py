@@ -72,6 +72,10 @@ def test_notebook_starts_with_the_colab_badge_and_setup_cell(path: Path) -> None
     url = f"https://colab.research.google.com/github/{REPOSITORY.removeprefix('https://github.com/')}/blob/{BRANCH}/notebooks/{path.name}"
     assert badge.cell_type == "markdown" and "colab-badge" in badge.metadata.get("tags", []), "run `make badges`"
     assert f"]({url})" in badge.source and "colab-badge.svg" in badge.source, f"the badge must link to {url}"
+    exercises = url.replace("/notebooks/", "/notebooks/exercises/")
+    assert "[![Open the exercises in Colab]" in badge.source and f"]({exercises})" in badge.source, (
+        f"a second badge opens the exercise version, {exercises}"
+    )
     assert setup.cell_type == "code" and "colab-setup" in setup.metadata.get("tags", []), "run `make badges`"
     assert not setup.outputs, "the setup cell shows nothing outside Colab"
     tags = [tag for cell in cells for tag in cell.metadata.get("tags", [])]

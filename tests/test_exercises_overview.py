@@ -37,7 +37,7 @@ def test_posterior_rejects_wrong_answers(wrong, hint):
         check_posterior(wrong)
 
 
-RIGHT = {"PixelCNN": TRACTABLE, "RealNVP": TRACTABLE, "VAE": APPROXIMATE, "RBM": APPROXIMATE, "GAN": IMPLICIT, "GMMN": IMPLICIT}
+RIGHT = {"PixelCNN": TRACTABLE, "RealNVP": TRACTABLE, "VAE": APPROXIMATE, "RBM": APPROXIMATE, "DDPM": APPROXIMATE, "GAN": IMPLICIT, "GMMN": IMPLICIT}
 
 
 def test_taxonomy_accepts_the_right_families(capsys):
@@ -47,7 +47,7 @@ def test_taxonomy_accepts_the_right_families(capsys):
 
 
 def test_taxonomy_hints_at_the_first_misplaced_model():
-    with pytest.raises(ExerciseError, match="1 of 6 misplaced. VAE: .*integral"):
+    with pytest.raises(ExerciseError, match="1 of 7 misplaced. VAE: .*integral"):
         check_taxonomy({**RIGHT, "VAE": TRACTABLE})
 
 
@@ -68,3 +68,8 @@ def test_a_crashing_answer_becomes_a_hint_naming_the_error_and_the_fix():
     with pytest.raises(ExerciseError, match=r"^calling your function failed with ZeroDivisionError: division by zero\.$"):
         call_learner(lambda: 1 / 0)
     assert call_learner(lambda a, b: a + b, 2, 3) == 5
+
+
+def test_taxonomy_hints_that_a_diffusion_model_trains_on_a_bound():
+    with pytest.raises(ExerciseError, match="DDPM: .*variational bound"):
+        check_taxonomy({**RIGHT, "DDPM": TRACTABLE})

@@ -18,7 +18,7 @@ def texts(fig):
 
 def test_taxonomy_names_the_three_families_and_the_notebooks():
     words = texts(overview.taxonomy())
-    for family in ("Explicit density", "Implicit density", "Tractable", "Approximate", "Variational", "Markov chain",
+    for family in ("Explicit density", "Implicit density", "Tractable", "Approximate", "Variational", "Markov chain", "Diffusion",
                    "Adversarial", "Moment matching"):
         assert family in words
     for notebook in ("nb 02", "nb 03", "nb 04", "nb 05, 06"):

@@ -1,4 +1,5 @@
-"""`make student`: the student copies lose every worked solution and keep every self-check.
+"""The exercise version, ``notebooks/exercises/NN_*.ipynb`` (``make student``): every worked solution is a
+stub, every self-check is kept, nothing gives an answer away, and it is never stale.
 
 The self-checks are found here independently of tools/student.py: a code cell right after a
 ``solution`` cell that calls a function the notebook imports from ``ganlib.exercises``.
@@ -15,8 +16,16 @@ import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
 
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = ROOT / "notebooks" / "exercises"
+CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ganlib"]
+REPOSITORY, BRANCH = CONFIG["repository"].rstrip("/").removesuffix(".git"), CONFIG["branch"]
 
 
 def python(source: str) -> ast.Module:
@@ -49,14 +58,6 @@ def defined_names(source: str) -> set[str]:
     return names
 
 
-@pytest.fixture(scope="module")
-def student_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    output = tmp_path_factory.mktemp("student")
-    done = subprocess.run([sys.executable, "tools/student.py", "--output", str(output)], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return output
-
-
 def test_every_notebook_has_exercises_with_self_checks() -> None:
     for path in NOTEBOOKS:
         notebook = nbformat.read(path, as_version=4)
@@ -72,13 +73,37 @@ def test_every_notebook_has_exercises_with_self_checks() -> None:
             assert set(calls) & checks, f"{path.name}, cell {i}: the solution is not followed by its self-check"
 
 
+def test_the_exercise_versions_are_committed_and_up_to_date() -> None:
+    assert sorted(p.name for p in EXERCISES.glob("*.ipynb")) == [p.name for p in NOTEBOOKS], "run `make student`"
+    done = subprocess.run([sys.executable, "tools/student.py", "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def test_check_mode_notices_a_stale_exercise_version(tmp_path: Path) -> None:
+    """`student.py --check` fails once a main notebook changes after its exercise version was written."""
+    notebook = nbformat.read(NOTEBOOKS[1], as_version=4)
+    changed = tmp_path / NOTEBOOKS[1].name
+    nbformat.write(notebook, changed)
+    command = [sys.executable, "tools/student.py", "--output", str(tmp_path / "exercises"), str(changed)]
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+    assert subprocess.run([*command, "--check"], cwd=ROOT, capture_output=True).returncode == 0
+    notebook.cells[-1].source += "\n\nOne more sentence."
+    nbformat.write(notebook, changed)
+    done = subprocess.run([*command, "--check"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 1 and changed.name in done.stderr
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_student_copy_replaces_every_solution_and_keeps_every_self_check(path: Path, student_dir: Path) -> None:
+def test_exercise_version_replaces_every_solution_and_keeps_every_self_check(path: Path) -> None:
     original = nbformat.read(path, as_version=4)
-    student = nbformat.read(student_dir / path.name, as_version=4)
+    student = nbformat.read(EXERCISES / path.name, as_version=4)
     assert [c.get("id") for c in student.cells] == [c.get("id") for c in original.cells], "same cells, same order"
     for index, (before, after) in enumerate(zip(original.cells, student.cells)):
         where = f"{path.name}, cell {index}"
+        if after.cell_type == "code":
+            assert after.outputs == [] and after.execution_count is None, f"{where}: outputs are stripped"
+        if "colab-badge" in before.metadata.get("tags", []) or "colab-setup" in before.metadata.get("tags", []):
+            continue
         if is_solution(before):
             assert not is_solution(after) and "exercise" in after.metadata.get("tags", []), where
             assert after.outputs == [] and after.execution_count is None, where
@@ -89,15 +114,27 @@ def test_student_copy_replaces_every_solution_and_keeps_every_self_check(path: P
             check = original.cells[index + 1]
             kept = student.cells[index + 1]
             assert kept.source == check.source and kept.cell_type == "code", f"{where}: its self-check is kept"
-            assert kept.outputs == [], f"{where}: the self-check's stored output would give the answer away"
-        elif not (index and is_solution(original.cells[index - 1])):
-            assert after == before, f"{where} changed, but only solutions and their checks' outputs may"
+        else:
+            assert after.source == before.source, f"{where} changed, but only solutions may"
     assert not any(is_solution(cell) for cell in student.cells)
 
 
-def test_stubs_run_and_the_self_check_asks_for_an_answer(student_dir: Path) -> None:
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_exercise_version_opens_in_colab_and_runs_under_nbval_up_to_its_first_stub(path: Path) -> None:
+    cells = nbformat.read(EXERCISES / path.name, as_version=4).cells
+    url = f"https://colab.research.google.com/github/{REPOSITORY.removeprefix('https://github.com/')}/blob/{BRANCH}/notebooks/exercises/{path.name}"
+    assert f"]({url})" in cells[0].source and "Open the exercises in Colab" in cells[0].source
+    assert cells[1].source.rstrip().endswith("/notebooks/exercises"), "in Colab, the setup cell ends beside the exercises"
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    first_stub = next(i for i, cell in enumerate(code) if "exercise" in cell.metadata.get("tags", []))
+    skipped = ["nbval-skip" in cell.metadata.get("tags", []) for cell in code]
+    assert skipped == [i > first_stub for i in range(len(code))], "nbval runs every cell up to the first stub, no further"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_stubs_run_and_a_stubbed_function_asks_for_an_answer(path: Path) -> None:
     """A stub is valid Python that defines its names; calling a stubbed function says what to do."""
-    notebook = nbformat.read(student_dir / NOTEBOOKS[0].name, as_version=4)
+    notebook = nbformat.read(EXERCISES / path.name, as_version=4)
     for cell in notebook.cells:
         if "exercise" in cell.metadata.get("tags", []):
             namespace: dict = {}

@@ -12,8 +12,9 @@ The repository and branch are named once, in pyproject.toml:
 
 Each notebook then starts with two cells, found again on the next run by their tags:
 
-1. a markdown cell tagged ``colab-badge``: the badge, linking to
-   https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/notebooks/NAME.ipynb
+1. a markdown cell tagged ``colab-badge``: two badges, "Open In Colab" linking to
+   https://colab.research.google.com/github/OWNER/REPO/blob/BRANCH/notebooks/NAME.ipynb and "Open the
+   exercises in Colab" linking to the exercise version, ``notebooks/exercises/NAME.ipynb``;
 2. a code cell tagged ``colab-setup``: inside Colab only, it clones the repository (so ``data/`` with the
    MNIST subset and the checkpoints comes along), installs ganlib from the clone and makes it importable
    without restarting the runtime. Anywhere else it prints nothing and changes nothing, so strict nbval
@@ -21,6 +22,10 @@ Each notebook then starts with two cells, found again on the next run by their t
 
 Running the script again replaces both cells wherever they are, so it is safe to re-run after the
 repository or branch changes. Everything else in the notebook is left as it is.
+
+The exercise versions (written by ``tools/student.py``, which calls :func:`with_colab_cells` with
+``exercises=True``) get the same two cells: one badge, to themselves, and a setup cell that ends in
+``notebooks/exercises``.
 """
 
 from __future__ import annotations
@@ -41,7 +46,16 @@ ROOT = Path(__file__).resolve().parent.parent
 BADGE_TAG, SETUP_TAG = "colab-badge", "colab-setup"
 CLONE = "/content/ganlib"  # where the setup cell puts the repository inside Colab
 
-BADGE = "[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({url})"
+SVG = "https://colab.research.google.com/assets/colab-badge.svg"
+BADGE = (
+    f"[![Open In Colab]({SVG})]({{url}}) &nbsp; [![Open the exercises in Colab]({SVG})]({{exercises_url}})\n\n"
+    "The second badge opens **the exercises**: this notebook with every solution left for you to write."
+)
+EXERCISE_BADGE = (
+    f"[![Open the exercises in Colab]({SVG})]({{url}})\n\n"
+    "**The exercises**: every solution is a stub for you to write, and the self-check below it tells you when "
+    "it is right. The worked version, with every output, is [../{{name}}](../{{name}})."
+)
 SETUP = f"""\
 # Setup for Google Colab: fetch the course (ganlib and its data/) and install it. Elsewhere this does nothing.
 import sys
@@ -50,7 +64,7 @@ if "google.colab" in sys.modules:
     !test -d {CLONE} || git clone --quiet --depth 1 --branch {{branch}} {{repository}} {CLONE}
     %pip install --quiet -e {CLONE}
     sys.path.insert(0, "{CLONE}")  # import ganlib now, without restarting the runtime
-    %cd {CLONE}/notebooks"""
+    %cd {CLONE}/notebooks{{folder}}"""
 
 
 def settings(pyproject: Path = ROOT / "pyproject.toml") -> tuple[str, str]:
@@ -63,7 +77,7 @@ def settings(pyproject: Path = ROOT / "pyproject.toml") -> tuple[str, str]:
 
 
 def colab_url(repository: str, branch: str, notebook: str) -> str:
-    """Colab's address for a notebook of a GitHub repository."""
+    """Colab's address for a notebook of a GitHub repository (``notebook``: its path under ``notebooks/``)."""
     match = re.fullmatch(r"https://github\.com/([^/]+)/([^/]+)", repository)
     if not match:
         sys.exit(f"Colab opens notebooks from GitHub: repository must look like https://github.com/OWNER/REPO, got {repository!r}")
@@ -71,23 +85,31 @@ def colab_url(repository: str, branch: str, notebook: str) -> str:
     return f"https://colab.research.google.com/github/{owner}/{repo}/blob/{branch}/notebooks/{notebook}"
 
 
-def colab_cells(notebook_name: str, repository: str, branch: str) -> list[nbformat.NotebookNode]:
-    """The badge cell and the setup cell for one notebook (fixed ids, so a rewrite is deterministic)."""
-    badge = nbformat.v4.new_markdown_cell(
-        BADGE.format(url=colab_url(repository, branch, notebook_name)), id=BADGE_TAG, metadata={"tags": [BADGE_TAG]}
-    )
+def colab_cells(notebook_name: str, repository: str, branch: str, exercises: bool = False) -> list[nbformat.NotebookNode]:
+    """The badge cell and the setup cell for a notebook or, with ``exercises``, for its exercise version
+    (fixed ids, so a rewrite is deterministic)."""
+    exercises_url = colab_url(repository, branch, f"exercises/{notebook_name}")
+    if exercises:
+        text = EXERCISE_BADGE.format(url=exercises_url, name=notebook_name)
+    else:
+        text = BADGE.format(url=colab_url(repository, branch, notebook_name), exercises_url=exercises_url)
+    badge = nbformat.v4.new_markdown_cell(text, id=BADGE_TAG, metadata={"tags": [BADGE_TAG]})
     setup = nbformat.v4.new_code_cell(
-        SETUP.format(repository=repository, branch=branch), id=SETUP_TAG, metadata={"tags": [SETUP_TAG]}
+        SETUP.format(repository=repository, branch=branch, folder="/exercises" if exercises else ""),
+        id=SETUP_TAG,
+        metadata={"tags": [SETUP_TAG]},
     )
     return [badge, setup]
 
 
-def with_colab_cells(notebook: nbformat.NotebookNode, name: str, repository: str, branch: str) -> nbformat.NotebookNode:
-    """The notebook with its badge and setup cells (re)written at the top."""
+def with_colab_cells(
+    notebook: nbformat.NotebookNode, name: str, repository: str, branch: str, exercises: bool = False
+) -> nbformat.NotebookNode:
+    """The notebook (or, with ``exercises``, its exercise version) with its badge and setup cells (re)written at the top."""
     tagged = {BADGE_TAG, SETUP_TAG}
     old = {tag: cell for cell in notebook.cells for tag in cell.metadata.get("tags", []) if tag in tagged}
     rest = [cell for cell in notebook.cells if not tagged & set(cell.metadata.get("tags", []))]
-    badge, setup = colab_cells(name, repository, branch)
+    badge, setup = colab_cells(name, repository, branch, exercises)
     if SETUP_TAG in old and old[SETUP_TAG].source == setup.source:
         setup.execution_count = old[SETUP_TAG].get("execution_count")  # keep the count of the last run
     notebook.cells = [badge, setup, *rest]

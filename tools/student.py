@@ -1,7 +1,11 @@
-"""Write the student copies of the notebooks: every worked solution replaced by a stub to fill in.
+"""Write the exercise version of the notebooks: every worked solution replaced by a stub to fill in.
 
-    python tools/student.py                        # notebooks/NN_*.ipynb -> build/student/ (make student)
+    python tools/student.py                        # notebooks/NN_*.ipynb -> notebooks/exercises/ (make student)
+    python tools/student.py --check                # change nothing; exit 1 if an exercise version is stale
     python tools/student.py --output DIR NB.ipynb  # chosen notebooks, another folder
+
+The exercise versions are committed, so that a student opens them where the course is (GitHub, Colab:
+each main notebook's second badge) without running anything first.
 
 An exercise is a markdown cell with the task, a code cell tagged ``solution`` with the worked answer, and
 right after it a self-check: a code cell calling a check imported from ``ganlib.exercises``. In the copy
@@ -9,8 +13,13 @@ right after it a self-check: a code cell calling a check imported from ``ganlib.
 * each ``solution`` cell becomes a stub tagged ``exercise``: for every function the solution defines, its
   signature with ``raise NotImplementedError``; for every name it assigns at the top level, ``name = ...``.
   So the stub runs, and every name the self-check takes exists;
-* the self-check cell is kept as it is, with its output cleared (it would give the answer away);
-* every other cell is copied unchanged, outputs included.
+* every output (and the timestamps of the last run) is stripped: the self-checks' (they would give the answer away), the figures and tables
+  that follow an exercise (they might), and the rest (the files stay small; running the cells makes them);
+* the Colab badge and setup cell are those of the exercise version (``tools/badges.py``);
+* every code cell after the first stub is tagged ``nbval-skip``: ``make test`` runs the exercise version
+  with nbval up to its first stub (everything after may need the learner's answers), so it checks that
+  the part a student runs before writing anything works;
+* every other cell is copied unchanged.
 
 A solution cell not followed by a self-check is an error: the script names it and exits with status 1.
 """
@@ -24,10 +33,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+from badges import settings, with_colab_cells
 from IPython.core.inputtransformer2 import TransformerManager
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTION, STUB = "solution", "exercise"
+EXERCISES = ROOT / "notebooks" / "exercises"
+SOLUTION, STUB, SKIP = "solution", "exercise", "nbval-skip"
 STUB_HEADER = "# Exercise: your answer here. Replace each `...` and `raise NotImplementedError`, then run the check below."
 
 
@@ -73,12 +84,12 @@ def stub_source(solution: str) -> str:
 
 
 def student_copy(notebook: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
-    """The notebook with solutions stubbed; raises ValueError naming a solution that has no self-check."""
+    """The exercise version of a notebook (see the module docstring); raises ValueError naming a solution
+    that has no self-check."""
     notebook = copy.deepcopy(notebook)
     checks = exercise_checks(notebook)
     for index, cell in enumerate(notebook.cells):
-        tags = cell.metadata.get("tags", [])
-        if SOLUTION not in tags:
+        if SOLUTION not in cell.metadata.get("tags", []):
             continue
         following = notebook.cells[index + 1] if index + 1 < len(notebook.cells) else None
         if following is None or not is_self_check(following, checks):
@@ -87,34 +98,52 @@ def student_copy(notebook: nbformat.NotebookNode, name: str) -> nbformat.Noteboo
                 f"from ganlib.exercises (see CONTRIBUTING.md)"
             )
         cell.source = stub_source(cell.source)
-        cell.metadata["tags"] = [STUB if tag == SOLUTION else tag for tag in tags]
+        cell.metadata["tags"] = [STUB if tag == SOLUTION else tag for tag in cell.metadata["tags"]]
+    notebook = with_colab_cells(notebook, name, *settings(), exercises=True)
+    stubbed = False
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
         cell.outputs, cell.execution_count = [], None
-        following.outputs, following.execution_count = [], None
+        cell.metadata.pop("execution", None)  # the timestamps of the last run
+        if stubbed and SKIP not in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = [*cell.metadata.get("tags", []), SKIP]
+        stubbed = stubbed or STUB in cell.metadata.get("tags", [])
     return notebook
+
+
+def exercise_text(path: Path) -> str:
+    """The file text of the exercise version of the notebook at ``path``."""
+    return nbformat.writes(student_copy(nbformat.read(path, as_version=4), path.name)) + "\n"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every notebooks/NN_*.ipynb")
-    parser.add_argument("--output", type=Path, default=ROOT / "build" / "student")
+    parser.add_argument("--output", type=Path, default=EXERCISES)
+    parser.add_argument("--check", action="store_true", help="report stale exercise versions and exit 1; write nothing")
     args = parser.parse_args()
 
     paths = args.notebooks or sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
     args.output.mkdir(parents=True, exist_ok=True)
-    failed = False
+    failed, stale = False, []
     for path in paths:
-        notebook = nbformat.read(path, as_version=4)
         try:
-            student = student_copy(notebook, path.name)
+            text = exercise_text(path)
         except ValueError as error:
             print(error, file=sys.stderr)
             failed = True
             continue
-        nbformat.write(student, args.output / path.name)
-        solutions = sum(SOLUTION in cell.metadata.get("tags", []) for cell in notebook.cells)
-        print(f"{path.name}: {solutions} solution cell(s) replaced by stubs")
-    print(f"student copies in {args.output}/")
-    return 1 if failed else 0
+        target = args.output / path.name
+        if target.exists() and target.read_text(encoding="utf-8") == text:
+            continue
+        stale.append(path.name)
+        if not args.check:
+            target.write_text(text, encoding="utf-8")
+            print(f"wrote {target}")
+    if args.check and stale:
+        print("exercise versions out of date (run `make student`): " + ", ".join(stale), file=sys.stderr)
+    return 1 if failed or (args.check and stale) else 0
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ _FAMILIES = {
     "RealNVP": TRACTABLE,
     "VAE": APPROXIMATE,
     "RBM": APPROXIMATE,
+    "DDPM": APPROXIMATE,
     "GAN": IMPLICIT,
     "GMMN": IMPLICIT,
 }
@@ -41,6 +42,8 @@ _HINTS = {
     "exactly, or does the VAE train on a bound?",
     "RBM": "a restricted Boltzmann machine writes p(x) = exp(-E(x)) / Z, but Z sums over every possible state. "
     "Is p(x) then exactly computable?",
+    "DDPM": "a denoising diffusion model defines p(x) through T noisier latent copies x_1, ..., x_T of x, and "
+    "trains on a variational bound over them. Is log p(x) itself computed exactly?",
     "GAN": "a GAN's generator maps noise z to x = G(z). Does it ever write down a formula for p(x)?",
     "GMMN": "a generative moment matching network is a generator x = G(z) trained by comparing samples (MMD). "
     "Does it ever write down a formula for p(x)?",
@@ -109,6 +112,6 @@ def check_taxonomy(answer: Mapping[str, str]) -> None:
     if wrong:
         raise ExerciseError(f"{len(wrong)} of {len(MODELS)} misplaced. {wrong[0]}: {_HINTS[wrong[0]]}")
     passed(
-        "two tractable (PixelCNN, RealNVP), two approximate (VAE, RBM) and two implicit models (GAN, GMMN). "
+        "two tractable (PixelCNN, RealNVP), three approximate (VAE, RBM, DDPM) and two implicit models (GAN, GMMN). "
         "This course builds one of each kind: maximum likelihood (02), the VAE (03), GMMN (04) and GANs (05, 06)."
     )

@@ -98,28 +98,30 @@ def taxonomy() -> Figure:
     r"""The family tree of deep generative models, with the notebooks of this course on its branches.
 
     Explicit models write down :math:`p_\theta(x)`: exactly (tractable) or through a bound or a Markov
-    chain (approximate). Implicit models only give a way to sample, :math:`x = G_\theta(z)`, and are
+    chain (approximate; diffusion and score-based models sit there, trained on a bound over many noising
+    steps). Implicit models only give a way to sample, :math:`x = G_\theta(z)`, and are
     trained by comparing samples. Filled boxes are families this course builds.
     """
-    fig, ax = _bare_axes((15, 7.2), (-0.55, 5.55), (-0.95, 3.45))
+    fig, ax = _bare_axes((16.5, 7.2), (-0.55, 6.55), (-0.95, 3.45))
     leaf_w, leaf_h, node_w, node_h = 1.0, 1.1, 1.7, 0.62
     leaves = [
         (0, "Autoregressive", r"$p(x)=p(x_1)\,p(x_2 \mid x_1)\cdots$" "\nPixelCNN\nWaveNet", EXPLICIT, False),
         (1, "Normalizing flows", r"$p(x)=p_z(f(x))\,|\det J_f|$" "\nRealNVP\nGlow", EXPLICIT, False),
         (2, "Variational", r"$\log p(x) \geq$ ELBO" "\nVAE\n→ nb 03", EXPLICIT, True),
-        (3, "Markov chain", r"$p(x) \propto e^{-E(x)}$" "\nsampled by MCMC\nBoltzmann machines", EXPLICIT, False),
-        (4, "Adversarial", r"$x = G(z)$ vs a critic" "\nGAN, DCGAN\n→ nb 05, 06", IMPLICIT, True),
-        (5, "Moment matching", r"match $\mathbb{E}[\phi(x)]$" "\nMMD, GMMN\n→ nb 04", IMPLICIT, True),
+        (3, "Diffusion", "ELBO over $T$\nnoising steps\nDDPM, score-based", EXPLICIT, False),
+        (4, "Markov chain", r"$p(x) \propto e^{-E(x)}$" "\nsampled by MCMC\nBoltzmann machines", EXPLICIT, False),
+        (5, "Adversarial", r"$x = G(z)$ vs a critic" "\nGAN, DCGAN\n→ nb 05, 06", IMPLICIT, True),
+        (6, "Moment matching", r"match $\mathbb{E}[\phi(x)]$" "\nMMD, GMMN\n→ nb 04", IMPLICIT, True),
     ]
     nodes = {
-        "root": (2.5, 3.05, "Deep generative models", "", PALETTE[7], False),
-        "explicit": (1.5, 2.1, "Explicit density", r"write down $p_\theta(x)$", EXPLICIT, False),
-        "implicit": (4.5, 2.1, "Implicit density", r"only sample $x = G_\theta(z)$", IMPLICIT, False),
+        "root": (3.0, 3.05, "Deep generative models", "", PALETTE[7], False),
+        "explicit": (1.75, 2.1, "Explicit density", r"write down $p_\theta(x)$", EXPLICIT, False),
+        "implicit": (5.5, 2.1, "Implicit density", r"only sample $x = G_\theta(z)$", IMPLICIT, False),
         "tractable": (0.5, 1.15, "Tractable", r"exact $\log p_\theta(x)$  → nb 02", EXPLICIT, True),
-        "approximate": (2.5, 1.15, "Approximate", "bound or sample it", EXPLICIT, False),
+        "approximate": (3.0, 1.15, "Approximate", "bound or sample it", EXPLICIT, False),
     }
     parents = {"explicit": "root", "implicit": "root", "tractable": "explicit", "approximate": "explicit"}
-    leaf_parent = {0: "tractable", 1: "tractable", 2: "approximate", 3: "approximate", 4: "implicit", 5: "implicit"}
+    leaf_parent = {0: "tractable", 1: "tractable", 2: "approximate", 3: "approximate", 4: "approximate", 5: "implicit", 6: "implicit"}
     for name, parent in parents.items():
         (x0, y0, *_), (x1, y1, *_) = nodes[parent], nodes[name]
         _edge(ax, (x0, y0 - node_h / 2), (x1, y1 + node_h / 2))
