@@ -1,6 +1,6 @@
 r"""Turning uniform noise into samples of a distribution we choose.
 
-Three classic recipes, each a few lines:
+Four classic recipes, each a few lines:
 
 * **Inverse transform.** If :math:`U \sim \mathrm{Uniform}(0, 1)` and :math:`F` is a CDF, then
   :math:`X = F^{-1}(U)` has CDF :math:`F`, because :math:`P(X \le x) = P(U \le F(x)) = F(x)`.
@@ -9,6 +9,7 @@ Three classic recipes, each a few lines:
   :math:`1/M` of the proposals is kept (for normalised :math:`p` and :math:`q`).
 * **Metropolis–Hastings.** A Markov chain whose stationary distribution is :math:`p`; it needs
   :math:`p` only up to a constant, through the ratio :math:`p(x') / p(x)`.
+* **Importance sampling.** Use every draw :math:`x \sim q` for :math:`p`, weighted by :math:`p(x)/q(x)`.
 """
 
 from __future__ import annotations
@@ -25,19 +26,14 @@ from ganlib.checks import check_count
 Density = Callable[[torch.Tensor], torch.Tensor]
 
 
-
-def inverse_transform(
-    inverse_cdf: Callable[[torch.Tensor], torch.Tensor], n: int, generator: torch.Generator | None = None
-) -> torch.Tensor:
+def inverse_transform(inverse_cdf: Density, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Samples ``F^{-1}(U)`` for ``n`` uniform draws ``U``, given the inverse CDF ``F^{-1}``."""
     check_count(n)
     u = torch.rand(n, generator=generator, dtype=torch.float64)
     return inverse_cdf(u)
 
 
-def numerical_inverse_cdf(
-    cdf: Callable[[torch.Tensor], torch.Tensor], low: float, high: float, tol: float = 1e-6
-) -> Callable[[torch.Tensor], torch.Tensor]:
+def numerical_inverse_cdf(cdf: Density, low: float, high: float, tol: float = 1e-6) -> Density:
     """Invert a CDF we can evaluate but not solve, by bisection on ``[low, high]``.
 
     Each step halves the bracket around ``F(x) = u`` for every ``u`` at once, so about
@@ -60,9 +56,7 @@ def numerical_inverse_cdf(
     return inverse
 
 
-def inverse_transform_discrete(
-    probs: torch.Tensor, n: int, generator: torch.Generator | None = None
-) -> torch.Tensor:
+def inverse_transform_discrete(probs: torch.Tensor, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Sample indices ``0..K-1`` with the given probabilities: the first ``k`` whose cumulative sum exceeds ``U``."""
     check_count(n)
     probs = torch.as_tensor(probs, dtype=torch.float64)
@@ -71,6 +65,25 @@ def inverse_transform_discrete(
     cumulative = torch.cumsum(probs, dim=0)
     u = torch.rand(n, generator=generator, dtype=torch.float64)
     return torch.searchsorted(cumulative, u, right=True).clamp_(max=len(probs) - 1)
+
+
+def rejection_step(x: torch.Tensor, u: torch.Tensor, target_pdf: Density, proposal_pdf: Density,
+                   M: float) -> torch.Tensor:
+    r"""One round of rejection sampling: the proposals :math:`x_i \sim q` that the uniforms :math:`u_i` keep, in order.
+
+    :math:`x_i` is kept when :math:`u_i < p(x_i) / (M q(x_i))`, which happens with exactly that probability.
+    Raises ``ValueError`` when a proposal shows that ``M q`` is not an envelope of ``p``.
+    """
+    p, envelope = target_pdf(x).double(), M * proposal_pdf(x).double()
+    ratio = p / envelope
+    worst = int(torch.argmax(ratio))
+    if ratio[worst] > 1 + 1e-9:
+        raise ValueError(
+            f"M * q(x) is not an envelope of p(x): at x = {float(x[worst]):.4g}, p(x) = {float(p[worst]):.4g} "
+            f"exceeds M * q(x) = {float(envelope[worst]):.4g}. Increase M to at least {float(M * ratio[worst]):.4g} "
+            "or choose a proposal with heavier tails."
+        )
+    return x[u < ratio]
 
 
 class RejectionResult(NamedTuple):
@@ -87,7 +100,9 @@ def rejection_sample(
     generator: torch.Generator | None = None,
     max_proposals: int = 10_000_000,
 ) -> RejectionResult:
-    """Draw ``n`` samples of ``target_pdf`` by rejection from a proposal scaled by ``M``.
+    """Draw ``n`` samples of ``target_pdf`` by rejection from a proposal scaled by ``M``: rounds of
+    :func:`rejection_step` on fresh proposals and uniforms until ``n`` are kept (it raises ``ValueError``
+    when ``M q`` is not an envelope of ``p``).
 
     Args:
         target_pdf: density ``p`` to sample (it may be unnormalised).
@@ -98,9 +113,6 @@ def rejection_sample(
 
     Returns:
         the samples and the fraction of proposals accepted (``1/M`` for normalised densities).
-
-    Raises:
-        ValueError: when a proposal shows that ``M q`` is not an envelope of ``p``.
     """
     check_count(n)
     if M <= 0:
@@ -110,24 +122,34 @@ def rejection_sample(
     while n_kept < n:
         batch = max(1024, 2 * (n - n_kept))
         x = proposal_sample(batch, generator)
-        p, envelope = target_pdf(x).double(), M * proposal_pdf(x).double()
-        ratio = p / envelope
-        worst = int(torch.argmax(ratio))
-        if ratio[worst] > 1 + 1e-9:
-            needed = float(M * ratio[worst])
-            raise ValueError(
-                f"M * q(x) is not an envelope of p(x): at x = {float(x[worst]):.4g}, p(x) = {float(p[worst]):.4g} "
-                f"exceeds M * q(x) = {float(envelope[worst]):.4g}. Increase M to at least {needed:.4g} "
-                "or choose a proposal with heavier tails."
-            )
-        accept = torch.rand(batch, generator=generator, dtype=torch.float64) < ratio
-        kept.append(x[accept])
-        n_kept += int(accept.sum())
+        u = torch.rand(batch, generator=generator, dtype=torch.float64)
+        kept.append(rejection_step(x, u, target_pdf, proposal_pdf, M))
+        n_kept += len(kept[-1])
         n_proposed += batch
         if n_proposed > max_proposals:
             raise RuntimeError(f"only {n_kept} of {n} samples after {n_proposed} proposals; M is far too large.")
     samples = torch.cat(kept)[:n]
     return RejectionResult(samples, n_kept / n_proposed)
+
+
+def metropolis_step(x: torch.Tensor, log_target: Density, noise: torch.Tensor, u: torch.Tensor,
+                    log_p: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""One random-walk Metropolis–Hastings step, for one chain or a batch of chains at once.
+
+    Propose :math:`x' = x + \varepsilon` with the given ``noise`` :math:`\varepsilon`, and move there when
+    :math:`u < \min\big(1, p(x')/p(x)\big)`, i.e. when :math:`\log u < \log p(x') - \log p(x)`; otherwise stay at
+    :math:`x`. ``log_target`` returns one value per chain (a 0-d tensor for a single chain of shape ``(d,)``,
+    shape ``(c,)`` for ``c`` chains); pass ``log_p = log_target(x)`` when it is known, to save an evaluation.
+
+    Returns:
+        the new states, their log densities, and which proposals were accepted.
+    """
+    log_p = log_target(x).double() if log_p is None else log_p
+    proposal = x + noise
+    log_p_proposal = log_target(proposal).double()
+    accepted = torch.log(u) < log_p_proposal - log_p
+    move = accepted.reshape(accepted.shape + (1,) * (x.ndim - accepted.ndim))  # one decision per chain
+    return torch.where(move, proposal, x), torch.where(accepted, log_p_proposal, log_p), accepted
 
 
 class MetropolisHastingsResult(NamedTuple):
@@ -142,11 +164,9 @@ def metropolis_hastings(
     step_size: float = 1.0,
     generator: torch.Generator | None = None,
 ) -> MetropolisHastingsResult:
-    r"""Random-walk Metropolis–Hastings.
-
-    From the current point :math:`x`, propose :math:`x' = x + \varepsilon`, :math:`\varepsilon \sim
-    \mathcal{N}(0, s^2 I)`, and move there with probability :math:`\min(1, p(x')/p(x))` (the Gaussian
-    proposal is symmetric, so the Hastings correction cancels). Otherwise stay, and record :math:`x` again.
+    r"""Random-walk Metropolis–Hastings: ``n_steps`` of :func:`metropolis_step` from ``x0``, with steps
+    :math:`\varepsilon \sim \mathcal{N}(0, s^2 I)`. This proposal is symmetric, so the Hastings correction
+    cancels; a rejected step records the current :math:`x` again.
 
     Args:
         log_target: log of the target density, up to an additive constant; takes a ``(d,)`` point.
@@ -164,16 +184,13 @@ def metropolis_hastings(
     scalar = x.ndim == 0
     x = x.reshape(-1)
     noise = step_size * torch.randn(n_steps, x.shape[0], generator=generator, dtype=torch.float64)
-    log_u = torch.log(torch.rand(n_steps, generator=generator, dtype=torch.float64))
+    u = torch.rand(n_steps, generator=generator, dtype=torch.float64)
     chain = torch.empty(n_steps, x.shape[0], dtype=torch.float64)
-    log_p = float(log_target(x))
+    log_p = log_target(x).double()
     accepted = 0
     for t in range(n_steps):
-        proposal = x + noise[t]
-        log_p_new = float(log_target(proposal))
-        if log_u[t] < log_p_new - log_p:
-            x, log_p = proposal, log_p_new
-            accepted += 1
+        x, log_p, moved = metropolis_step(x, log_target, noise[t], u[t], log_p)
+        accepted += int(moved)
         chain[t] = x
     return MetropolisHastingsResult(chain[:, 0] if scalar else chain, accepted / n_steps)
 
@@ -215,6 +232,33 @@ def effective_sample_size(chain: torch.Tensor) -> float:
     non_positive = (rho <= 0).nonzero()
     cut = int(non_positive[0]) if len(non_positive) else len(rho)
     return float(n / (1 + 2 * rho[:cut].sum()))
+
+
+class ImportanceEstimate(NamedTuple):
+    mean: torch.Tensor
+    log_normaliser: float
+    effective_sample_size: float
+
+
+def importance_estimate(values: torch.Tensor, log_weights: torch.Tensor) -> ImportanceEstimate:
+    r"""Importance sampling from draws :math:`x_i \sim q`, given ``values`` :math:`f(x_i)` (shape ``(n,)`` or
+    ``(n, k)``) and ``log_weights`` :math:`\log \tilde w_i = \log \tilde p(x_i) - \log q(x_i)`, where
+    :math:`\tilde p = Z p` may lack its normaliser. Logs keep large weights from overflowing.
+
+    * ``mean``: the self-normalised estimate :math:`\sum_i \bar w_i f(x_i)` of :math:`\mathbb E_p[f]`, with
+      :math:`\bar w_i = \tilde w_i / \sum_j \tilde w_j` (:math:`Z` cancels);
+    * ``log_normaliser``: :math:`\log \hat Z`, where :math:`\hat Z = \frac1n \sum_i \tilde w_i` is an unbiased
+      estimate of :math:`Z = \int \tilde p = \mathbb E_q[\tilde p / q]`;
+    * ``effective_sample_size``: :math:`(\sum_i \tilde w_i)^2 / \sum_i \tilde w_i^2 = 1 / \sum_i \bar w_i^2`,
+      from 1 (one weight dominates) to :math:`n` (equal weights).
+    """
+    log_weights, values = torch.as_tensor(log_weights).double(), torch.as_tensor(values).double()
+    shapes = f"{tuple(log_weights.shape)} and {tuple(values.shape)}"
+    if log_weights.ndim != 1 or len(log_weights) == 0 or values.shape[:1] != log_weights.shape:
+        raise ValueError(f"need log-weights of shape (n,) and values of shape (n,) or (n, k), n > 0; got {shapes}.")
+    w = torch.softmax(log_weights, dim=0)  # the normalised weights
+    log_z = torch.logsumexp(log_weights, dim=0) - math.log(len(log_weights))
+    return ImportanceEstimate(torch.tensordot(w, values, dims=1), float(log_z), float(1 / w.square().sum()))
 
 
 def smallest_envelope_constant(target_pdf: Function, proposal_pdf: Function, xlim: tuple[float, float]) -> float:

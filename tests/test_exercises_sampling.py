@@ -6,7 +6,14 @@ import pytest
 import torch
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.sampling import BEST_M, check_best_envelope, check_cauchy_inverse_cdf, check_step_size
+from ganlib.exercises.sampling import (
+    BEST_M,
+    check_accept_reject,
+    check_best_envelope,
+    check_cauchy_inverse_cdf,
+    check_mh_step,
+    check_step_size,
+)
 
 
 def test_cauchy_inverse_cdf_accepts_the_inverse(capsys):
@@ -83,3 +90,92 @@ def test_step_size_checks_mixing_between_modes():
     # acceptance in range is not enough: a chain that lingers in one mode fails on its time split
     with pytest.raises(ExerciseError, match="between the two modes"):
         check_step_size(0.5, low=0.0, high=1.0)
+
+
+def accept_reject(x, u, target_pdf, proposal_pdf, M):  # the notebook's worked answer
+    return x[u * M * proposal_pdf(x) < target_pdf(x)]
+
+
+def test_accept_reject_accepts_the_worked_answer_and_its_variants(capsys):
+    check_accept_reject(accept_reject)
+    check_accept_reject(lambda x, u, p, q, M: x[u <= p(x) / (M * q(x))])
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0] == out[1]
+    assert out[0].startswith("Correct: you keep the same 1,028 of 3,000 proposals")
+    assert "(1/M = 0.333)" in out[0] and "(exact 0.100)" in out[0]
+
+
+def _ratio(x, u, p, q, M):
+    return p(x) / (M * q(x))
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda x, u, p, q, M: x[u > _ratio(x, u, p, q, M)], "should be rejected"),
+        (lambda x, u, p, q, M: x[u < p(x) / q(x)], "ignores M"),
+        (lambda x, u, p, q, M: x[u < M * p(x) / q(x)], "M belongs under p"),
+        (lambda x, u, p, q, M: x[u < M * q(x) / p(x)], "upside down"),
+        (lambda x, u, p, q, M: x, "kept every proposal"),
+        (lambda x, u, p, q, M: x[u < torch.log(_ratio(x, u, p, q, M))], "log"),
+        (lambda x, u, p, q, M: u < _ratio(x, u, p, q, M), "mask"),
+        (lambda x, u, p, q, M: torch.where(u < _ratio(x, u, p, q, M), x, 0.0), "one value per proposal"),
+        (lambda x, u, p, q, M: x[u < _ratio(x, u, p, q, M)].sort().values, "order"),
+        (lambda x, u, p, q, M: x[torch.rand(len(x), dtype=torch.float64) < _ratio(x, u, p, q, M)], "use the u"),
+        (lambda x, u, p, q, M: x if u < _ratio(x, u, p, q, M) else x[:0], "whole tensors"),
+        (lambda x, u, p, q, M: [v for v, w in zip(x, u) if w < _ratio(v, w, p, q, M)], "return a tensor"),
+        (lambda x, u, p, q, M: x.clamp_(-20, 0)[u < _ratio(x, u, p, q, M)], "in place"),
+        (lambda x, u, p, q, M: x[_ratio(x, u, p, q, M) > 0.5], "the rule of the derivation keeps 1,028"),
+    ],
+)
+def test_accept_reject_recognises_the_usual_slips(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_accept_reject(wrong)
+
+
+def mh_step(x, log_target, noise, u):  # the notebook's worked answer
+    proposal = x + noise
+    log_ratio = log_target(proposal) - log_target(x)
+    return torch.where(torch.log(u) < log_ratio, proposal, x)
+
+
+def test_mh_step_accepts_the_worked_answer_and_a_ratio_of_densities(capsys):
+    check_mh_step(mh_step)
+    check_mh_step(
+        lambda x, lt, noise, u: torch.where(u < torch.clamp(torch.exp(lt(x + noise) - lt(x)), max=1), x + noise, x)
+    )
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 2 and out[0] == out[1]
+    assert out[0].startswith("Correct: your step gives the same new states as ganlib.sampling.metropolis_step")
+    left = float(out[0].split("in a fraction ")[1].split(" ")[0])
+    assert abs(left - 0.403) < 0.05 and "(exact 0.403)" in out[0]
+
+
+def _log_ratio(x, lt, noise):
+    return lt(x + noise) - lt(x)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "hint"),
+    [
+        (lambda x, lt, n, u: x + n, "every chain moved"),
+        (lambda x, lt, n, u: x.clone(), "no chain moved"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) > _log_ratio(x, lt, n), x + n, x), "the other way round"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) < -_log_ratio(x, lt, n), x + n, x), "upside down"),
+        (lambda x, lt, n, u: torch.where(u < _log_ratio(x, lt, n), x + n, x), "difference of log densities"),
+        (lambda x, lt, n, u: torch.where(u < lt(x + n) / lt(x), x + n, x), "not a quotient of the logs"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) < lt(n) - lt(x), n, x), "not the noise itself"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) < _log_ratio(x, lt, n), x + n, 0.0), "leave the chain where"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) < _log_ratio(x, lt, n) + 0.5, x + n, x), "should be rejected"),
+        (lambda x, lt, n, u: torch.where(torch.log(u) < _log_ratio(x, lt, n) - 0.5, x + n, x), "did not move"),
+        (lambda x, lt, n, u: torch.log(u) < _log_ratio(x, lt, n), "mask"),
+        (lambda x, lt, n, u: (x + n)[torch.log(u) < _log_ratio(x, lt, n)], "one new state per chain"),
+        (lambda x, lt, n, u: torch.where(u < min(1, torch.exp(_log_ratio(x, lt, n))), x + n, x), "whole batch"),
+        (lambda x, lt, n, u: torch.where(torch.bernoulli(torch.exp(_log_ratio(x, lt, n))) > 0, x + n, x), "at most 1"),
+        (lambda x, lt, n, u: torch.where(torch.rand_like(u) < torch.exp(_log_ratio(x, lt, n)), x + n, x), "use the u"),
+        (lambda x, lt, n, u: x.copy_(torch.where(torch.log(u) < _log_ratio(x, lt, n), x + n, x)), "in place"),
+    ],
+)
+def test_mh_step_recognises_the_usual_slips(wrong, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_mh_step(wrong)
