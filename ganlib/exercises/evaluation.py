@@ -5,9 +5,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import numpy as np
 import torch
+from scipy.linalg import sqrtm
 
-from ganlib.exercises import passed, require
+from ganlib.exercises import ExerciseError, call_learner, passed, require
 from ganlib.metrics.confidence import classifier_confidence
 from ganlib.metrics.frechet import frechet_distance
 
@@ -63,3 +65,104 @@ def check_dropped_digits(dropped: torch.Tensor) -> None:
         "keep every one of the digits 0 to 4, each about as often as in the data, not a subset of them.",
     )
     passed(f"class entropy {shares['class_entropy']:.3f} nats, close to ln 5 = {math.log(5):.3f}: five modes are missing.")
+
+
+_FRECHET_ADVICE = (
+    "It gets two float64 tensors a (n, d) and b (m, d), one sample per row (n and m may differ). torch.cov and np.cov "
+    "treat rows as variables unless told otherwise: use torch.cov(a.T) or np.cov(a, rowvar=False)."
+)
+
+
+def _clouds(seed: int, d: int = 5, n: int = 600, m: int = 400) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two float64 Gaussian clouds ``(n, d)`` and ``(m, d)`` with different means and non-commuting covariances."""
+    generator = torch.Generator().manual_seed(seed)
+
+    def cloud(rows: int) -> torch.Tensor:
+        mixing = torch.randn(d, d, generator=generator, dtype=torch.float64)
+        mean = 2 * torch.randn(d, generator=generator, dtype=torch.float64)
+        return torch.randn(rows, d, generator=generator, dtype=torch.float64) @ mixing + mean
+
+    return cloud(n), cloud(m)
+
+
+def _trace_sqrt(product: np.ndarray) -> float:
+    r""":math:`\operatorname{tr} P^{1/2} = \sum_i \sqrt{\lambda_i}` for :math:`P = \Sigma_a \Sigma_b`, whose eigenvalues are real and >= 0."""
+    return float(np.sqrt(np.linalg.eigvals(product).real.clip(min=0)).sum())
+
+
+def _frechet_slips(a: torch.Tensor, b: torch.Tensor) -> list[tuple[float, str]]:
+    """The value on ``a, b`` of each usual wrong version of the Fréchet distance, with the hint that names it."""
+    x, y = a.numpy(), b.numpy()
+    mean2 = float(((x.mean(axis=0) - y.mean(axis=0)) ** 2).sum())
+    cov_a, cov_b = np.cov(x, rowvar=False), np.cov(y, rowvar=False)
+    traces = float(np.trace(cov_a) + np.trace(cov_b))
+    biased_a, biased_b = np.cov(x, rowvar=False, ddof=0), np.cov(y, rowvar=False, ddof=0)
+    d2 = mean2 + traces - 2 * _trace_sqrt(cov_a @ cov_b)
+    with np.errstate(invalid="ignore"):  # a negative diagonal entry gives NaN, as the learner's would
+        entrywise = float(np.sqrt(np.diag(cov_a @ cov_b)).sum())
+    return [
+        (math.sqrt(mean2) + traces - 2 * _trace_sqrt(cov_a @ cov_b),
+         "your mean term is the length ‖μ_a − μ_b‖; the formula has its square, the sum of the squared differences."),
+        (mean2 + traces - 2 * entrywise,
+         "your trace term takes square roots entry by entry (torch.sqrt or np.sqrt of a matrix). (Σ_a Σ_b)^{1/2} is "
+         "the matrix square root, the matrix R with R @ R = Σ_a Σ_b: use scipy.linalg.sqrtm or the eigenvalues of Σ_a Σ_b."),
+        (mean2 + traces - 2 * float(np.trace(sqrtm(cov_a) @ sqrtm(cov_b)).real),
+         "you multiply the square roots Σ_a^{1/2} Σ_b^{1/2}; that equals (Σ_a Σ_b)^{1/2} only when the two matrices "
+         "commute. Take the square root of the product Σ_a Σ_b."),
+        (mean2 + traces - 2 * float(np.trace(cov_a @ cov_b)),
+         "your trace term uses Tr(Σ_a Σ_b) itself: the formula takes the trace of its matrix square root."),
+        (mean2 + float(np.trace(biased_a) + np.trace(biased_b)) - 2 * _trace_sqrt(biased_a @ biased_b),
+         "your covariances divide by n; ganlib's divide by n − 1 (the unbiased estimate, the default of torch.cov "
+         "and np.cov). Use that convention."),
+        (math.sqrt(max(d2, 0.0)),
+         "your value is the square root of the expected one: return d², the squared distance, as ganlib's "
+         "frechet_distance and the FID do."),
+    ]
+
+
+def _real_number(value: object) -> float:
+    """The learner's answer as a float, refusing complex numbers (``float`` would silently drop their imaginary part)."""
+    require(value is not None, "your function returned None: return the squared distance as a float.")
+    if isinstance(value, torch.Tensor):
+        require(value.numel() == 1, f"return one number (a float), not a tensor of shape {tuple(value.shape)}.")
+        is_complex = value.is_complex()
+    else:
+        require(np.ndim(value) == 0, f"return one number (a float), not an array of shape {np.shape(value)}.")
+        is_complex = np.iscomplexobj(value)
+    require(
+        not is_complex,
+        "your function returned a complex number. scipy.linalg.sqrtm and torch.linalg.eigvals can return complex "
+        "results whose imaginary parts are rounding noise: keep the real part (.real) before taking the trace or summing.",
+    )
+    return float(value)
+
+
+def check_frechet_distance(frechet: Callable[[torch.Tensor, torch.Tensor], float]) -> None:
+    r"""``frechet(a, b)``: :math:`\lVert \mu_a - \mu_b \rVert^2 + \operatorname{tr}(\Sigma_a + \Sigma_b - 2 (\Sigma_a \Sigma_b)^{1/2})`
+    for features ``a`` (n, d) and ``b`` (m, d), covariances divided by n − 1, against ganlib's ``frechet_distance``."""
+    first, second = _clouds(seed=0), _clouds(seed=1)
+    shift = torch.tensor([3.0, 4.0, 0.0, 0.0, 0.0], dtype=torch.float64)
+    cases = {
+        "two clouds in 5-D": first,
+        "two other clouds in 5-D": second,
+        "a cloud and the same cloud shifted by s = (3, 4, 0, 0, 0)": (first[0], first[0] + shift),
+    }
+    for name, (a, b) in cases.items():
+        expected = frechet_distance(a, b)
+        got = _real_number(call_learner(frechet, a.clone(), b.clone(), context="your Fréchet distance", advice=_FRECHET_ADVICE))
+        if math.isclose(got, expected, rel_tol=1e-6, abs_tol=1e-6):
+            continue
+        require(
+            not math.isnan(got),
+            f"{name}: your function returned NaN. A square root taken entry by entry (torch.sqrt or np.sqrt of a "
+            "matrix) gives NaN on negative entries: (Σ_a Σ_b)^{1/2} is a matrix square root. If you take square roots of "
+            "eigenvalues, clamp the ones that rounding made slightly negative to 0.",
+        )
+        for value, hint in _frechet_slips(a, b):
+            if math.isclose(got, value, rel_tol=1e-6, abs_tol=1e-6):
+                raise ExerciseError(f"{name}: {hint}")
+        raise ExerciseError(
+            f"{name}: expected {expected:.4f}, got {got:.4f}. Check the three parts: ‖μ_a − μ_b‖² (a sum of "
+            "squares), Tr Σ_a + Tr Σ_b, and 2 Tr (Σ_a Σ_b)^{1/2} with a matrix square root, subtracted."
+        )
+    passed("your distance matches ganlib's frechet_distance on two pairs of 5-D clouds, and a shift by s alone gives ‖s‖² = 25.")
