@@ -111,7 +111,7 @@ def _prepare(
     return p_hist / p_hist.sum(), q_hist / q_hist.sum(), torch.sum
 
 
-# --- Maximum mean discrepancy ---
+# --- Two point masses, 0 and theta: the example where KL and JS fail and W1 does not ---
 
 def _theta(theta: torch.Tensor | float) -> torch.Tensor:
     return torch.as_tensor(theta, dtype=torch.float64)

@@ -2,9 +2,10 @@
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.gan import check_extragradient, check_loss_gradients, check_optimal_logit
+from ganlib.exercises.gan import check_extragradient, check_gan_step, check_loss_gradients, check_optimal_logit
 
 
 def test_optimal_logit_right_answer_passes(capsys):
@@ -26,6 +27,125 @@ def test_optimal_logit_right_answer_passes(capsys):
 def test_optimal_logit_mistakes_get_hints(answer, hint):
     with pytest.raises(ExerciseError, match=hint):
         check_optimal_logit(answer)
+
+
+def _bce(logits, label):
+    return F.binary_cross_entropy_with_logits(logits, torch.full_like(logits, label))
+
+
+def gan_step(G, D, g_optimizer, d_optimizer, real, z):
+    """Notebook 05's worked answer."""
+    fake = G(z)
+    real_logits, fake_logits = D(real), D(fake.detach())
+    d_loss = _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
+    d_optimizer.zero_grad()
+    d_loss.backward()
+    d_optimizer.step()
+    g_loss = _bce(D(fake), 1.0)
+    g_optimizer.zero_grad()
+    g_loss.backward()
+    g_optimizer.step()
+    return d_loss, g_loss
+
+
+def slipped_step(slip):
+    """``gan_step`` with one of the usual mistakes, named by ``slip``."""
+
+    def step(G, D, g_optimizer, d_optimizer, real, z):
+        fake = G(z)
+        stale_logits = D(fake) if slip == "stale D" else None
+        if slip == "G first":
+            g_loss = _bce(D(fake), 1.0)
+            g_optimizer.zero_grad()
+            g_loss.backward()
+            g_optimizer.step()
+        real_logits, fake_logits = D(real), D(fake if slip.startswith("no detach") else fake.detach())
+        if slip == "one BCE over both batches":
+            logits = torch.cat([real_logits, fake_logits])
+            d_loss = F.binary_cross_entropy_with_logits(logits, torch.cat([torch.ones(16), torch.zeros(16)]).double())
+        elif slip == "float32 labels":
+            d_loss = F.binary_cross_entropy_with_logits(real_logits, torch.ones(16)) + _bce(fake_logits, 0.0)
+        else:
+            d_loss = _bce(real_logits, 1.0) + _bce(fake_logits, 0.0)
+        if slip != "no D zero_grad":
+            d_optimizer.zero_grad()
+        d_loss.backward()
+        d_optimizer.step()
+        if slip == "G first":
+            return d_loss, g_loss
+        logits = {"stale D": stale_logits, "D step's output": fake_logits}.get(slip)
+        logits = D(G(z) if slip == "no detach, fresh fakes for G" else fake) if logits is None else logits
+        g_loss = -F.softplus(logits).mean() if slip == "saturating" else _bce(logits, 1.0)
+        if slip != "no G zero_grad":
+            g_optimizer.zero_grad()
+        g_loss.backward()
+        g_optimizer.step()
+        if slip == "D steps twice":
+            d_optimizer.step()
+        return (g_loss, d_loss) if slip == "swapped" else (d_loss, g_loss)
+
+    return step
+
+
+def test_gan_step_right_answer_passes(capsys):
+    state = torch.get_rng_state()
+    check_gan_step(gan_step)
+    out = capsys.readouterr().out
+    assert out.startswith("Correct: one round, D then G, matches ganlib's GAN.step: all 219 weights agree to 1e-8")
+    assert torch.equal(torch.get_rng_state(), state) and torch.get_default_dtype() == torch.float32
+
+
+def test_gan_step_accepts_a_frozen_discriminator_and_float_losses():
+    def frozen(G, D, g_optimizer, d_optimizer, real, z):
+        fake = G(z)
+        d_loss = F.softplus(-D(real)).mean() + F.softplus(D(fake.detach())).mean()
+        d_optimizer.zero_grad()
+        d_loss.backward()
+        d_optimizer.step()
+        D.requires_grad_(False)
+        g_loss = F.softplus(-D(fake)).mean()
+        g_optimizer.zero_grad()
+        g_loss.backward()
+        g_optimizer.step()
+        D.requires_grad_(True)
+        return d_loss.item(), g_loss.item()
+
+    check_gan_step(frozen)
+
+
+@pytest.mark.parametrize(
+    ("slip", "hint"),
+    [
+        ("no detach", "freed: the D step fed D the fakes without .detach"),
+        ("no detach, fresh fakes for G", "G's weights received gradients in the D step"),
+        ("no D zero_grad", r"call d_optimizer.zero_grad\(\)"),
+        ("no G zero_grad", r"call g_optimizer.zero_grad\(\)"),
+        ("saturating", "G followed the saturating loss"),
+        ("G first", "G's optimiser stepped before D's"),
+        ("D steps twice", r"d_optimizer.step\(\) was called 2 times"),
+        ("stale D", r"a stale D"),
+        ("D step's output", "or the G step reused D's output from the D step"),
+        ("one BCE over both batches", "D's gradients are half of ganlib's"),
+        ("float32 labels", "your losses have only float32 precision"),
+        ("swapped", "the losses are swapped"),
+    ],
+)
+def test_gan_step_slips_get_their_hints(slip, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_gan_step(slipped_step(slip))
+
+
+@pytest.mark.parametrize(
+    ("step", "hint"),
+    [
+        (lambda G, D, g_optimizer, d_optimizer, real, z: (0.0, 0.0), "neither optimiser stepped"),
+        (lambda G, D, g_optimizer, d_optimizer, real, z: 1.0, "return the pair"),
+        (lambda G, D, g_optimizer, d_optimizer, real, z: G(real.float()), "calling gan_step failed"),
+    ],
+)
+def test_gan_step_other_mistakes_get_hints(step, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_gan_step(step)
 
 
 def test_loss_gradients_right_answer_passes(capsys):

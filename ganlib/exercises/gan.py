@@ -3,6 +3,8 @@ r"""Self-checks for notebook 05, *Generative adversarial networks*.
 * :func:`check_optimal_logit`: for :math:`p_\text{data} = \mathcal N(0, 1)` and :math:`p_g = \mathcal N(\mu, 1)`
   the optimal discriminator is a logistic regression, :math:`D^*(x) = \sigma(w x + b)`; the learner finds
   :math:`w` and :math:`b` as functions of :math:`\mu`;
+* :func:`check_gan_step`: one round of the GAN game, a discriminator step then a generator step with the
+  non-saturating loss, against ganlib's :meth:`~ganlib.gan.GAN.step`;
 * :func:`check_loss_gradients`: the derivatives of the two generator losses with respect to the
   discriminator's logit, in closed form as functions of :math:`D = D(G(z))`;
 * :func:`check_extragradient`: one extragradient step on :math:`\min_x \max_y xy`, which, unlike plain
@@ -12,12 +14,17 @@ r"""Self-checks for notebook 05, *Generative adversarial networks*.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import torch
+from torch import nn
+from torch.optim import Optimizer
 
 from ganlib.dynamics import generator_loss_gradients, optimal_discriminator, play
 from ganlib.exercises import ExerciseError, call_learner, passed, require
+from ganlib.gan import GAN
+from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 
 
 def _number(value: object, what: str) -> float:
@@ -71,6 +78,144 @@ def check_optimal_logit(optimal_logit: Callable[[float], tuple[float, float]]) -
         f"D*(x) = σ({w:g}·x + {b:g}) for mu = 1 (largest error over four mu: {worst:.1e}). The decision boundary "
         "D* = 1/2 sits half-way between the two means: a logistic-regression discriminator is enough here."
     )
+
+
+GanStep = Callable[..., object]
+Log = list[tuple[str, list[torch.Tensor]]]
+_LR, _STALE = 0.1, 0.1  # SGD's step size; the gradient every weight still holds from a "previous round"
+_FLOAT32 = ("your losses have only float32 precision but the models are float64: labels made by torch.ones(n) are "
+            "float32. Make them with torch.ones_like(logits).")
+
+
+@contextmanager
+def _seeded_float64(seed: int) -> Iterator[None]:
+    """Inside: a seeded copy of the global RNG, and float64 by default. Both are restored on leaving."""
+    default = torch.get_default_dtype()
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        torch.set_default_dtype(torch.float64)
+        try:
+            yield
+        finally:
+            torch.set_default_dtype(default)
+
+
+def _round(step: GanStep) -> tuple[object, Log, list[torch.Tensor]]:
+    """``step(G, D, g_optimizer, d_optimizer, real, z)`` once from the fixed start: float64 MLPs, plain SGD
+    and a stale gradient of 0.1 in every weight. Returns its result, the log and the weights after it.
+
+    The log holds ``(player, grads)`` each time ``"D"``'s or ``"G"``'s optimiser steps, with the gradients
+    it steps on, and ``("G grad", [])`` each time a gradient reaches one of G's weights.
+    """
+    with _seeded_float64(0):
+        G = MLPGenerator(latent_dim=2, data_dim=2, hidden=8, depth=2)
+        D = MLPDiscriminator(data_dim=2, hidden=8, depth=2)
+        real = 1.0 + 0.5 * torch.randn(16, 2)
+    with _seeded_float64(1):
+        z = torch.randn(16, G.latent_dim)  # GAN.step's first draw, from the same state
+    log: Log = []
+    optimisers = []
+    for name, model in (("G", G), ("D", D)):
+        params = list(model.parameters())
+        for p in params:
+            p.grad = torch.full_like(p, _STALE)
+        optimiser = torch.optim.SGD(params, lr=_LR)
+        optimiser.register_step_pre_hook(lambda *_, name=name, params=params: log.append(
+            (name, [torch.zeros_like(p) if p.grad is None else p.grad.clone() for p in params])))
+        optimisers.append(optimiser)
+    for p in G.parameters():
+        p.register_post_accumulate_grad_hook(lambda _: log.append(("G grad", [])))
+    result = step(G, D, *optimisers, real, z)
+    return result, log, [p.detach().clone() for p in (*G.parameters(), *D.parameters())]
+
+
+def _ganlib_step(loss: str) -> GanStep:
+    def step(G: nn.Module, D: nn.Module, g_optimizer: Optimizer, d_optimizer: Optimizer, real: torch.Tensor,
+             z: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        gan = GAN(generator=G, discriminator=D, g_optimizer=g_optimizer, d_optimizer=d_optimizer, loss=loss)
+        with _seeded_float64(1):  # GAN.step draws z itself: from this state it draws the learner's z
+            logged = gan.step((real,))
+        return logged["d_loss"], logged["g_loss"]
+
+    return step
+
+
+def _close(mine: list[torch.Tensor], expected: list[torch.Tensor], shift: float = 0.0, scale: float = 1.0) -> bool:
+    return all(torch.allclose(a, scale * b + shift, rtol=1e-6, atol=1e-9) for a, b in zip(mine, expected))
+
+
+def _near(mine: tuple[float, float], expected: tuple[float, float], tolerance: float) -> bool:
+    return all(abs(a - b) < tolerance for a, b in zip(mine, expected))
+
+
+def _grads(log: Log, player: str) -> list[torch.Tensor]:
+    return next(grads for name, grads in log if name == player)
+
+
+def check_gan_step(gan_step: GanStep) -> None:
+    r"""``gan_step(G, D, g_optimizer, d_optimizer, real, z)`` must play one round and return ``(d_loss, g_loss)``:
+    D descends the BCE of ``real`` (label 1) against ``G(z)`` detached (label 0); then G descends the
+    non-saturating :math:`-\log D(G(z))` through the updated D.
+
+    Run once from fixed float64 MLPs, with plain SGD and stale gradients in ``.grad``, and compared with
+    ganlib's :meth:`~ganlib.gan.GAN.step` from the same weights, real batch and noise: every weight to 1e-8, and
+    both losses. A log of the optimisers' steps and of G's gradients tells which slip it was.
+    """
+    (d_ref, g_ref), ref_log, ref_weights = _round(_ganlib_step("nonsaturating"))
+    minimax_log = _round(_ganlib_step("minimax"))[1]
+    try:
+        answer, log, weights = _round(lambda *args: call_learner(gan_step, *args, context="gan_step"))
+    except ExerciseError as error:
+        cause = str(error.__cause__)
+        require("a second time" not in cause, "the G step went back through a graph that the D step's backward had "
+                "already freed: the D step fed D the fakes without .detach(), or the G step reused D's output from the "
+                "D step. Give D the detached fakes in its step, and in the G step call D afresh on the fakes.")
+        require("inplace operation" not in cause, "the G step reused D's verdict on the fakes from before "
+                "d_optimizer.step() changed D's weights (a stale D). G must be judged by the updated D: call D again.")
+        raise
+    require(isinstance(answer, (tuple, list)) and len(answer) == 2, f"return the pair (d_loss, g_loss); got {answer!r}.")
+    require(all(not isinstance(v, torch.Tensor) or v.dtype == torch.float64 for v in answer), _FLOAT32)
+    answer = [v.detach() if isinstance(v, torch.Tensor) else v for v in answer]
+    d_loss, g_loss = _number(answer[0], "d_loss"), _number(answer[1], "g_loss")
+    names = [name for name, _ in log]
+    steps = [name for name in names if name != "G grad"]
+    require(bool(steps), "neither optimiser stepped: call d_optimizer.step() and g_optimizer.step().")
+    require(steps[0] == "D", "G's optimiser stepped before D's. In a round D moves first, against the current G's "
+            "fakes; then G moves against the updated D.")
+    require(steps.count("D") == 1, f"d_optimizer.step() was called {steps.count('D')} times. Only G steps in the G "
+            "step: its backward also fills D's .grad, but D's weights must stay as D's own step left them.")
+    require(steps.count("G") == 1, f"g_optimizer.step() was called {steps.count('G')} times; G moves once per round.")
+    require(names.index("D") < (names + ["G grad"]).index("G grad"), "G's weights received gradients in the D step: "
+            "D judged G(z) without .detach(), so d_loss.backward() ran on into G, a wasted pass whose gradients "
+            "leak into G's update unless something clears them. Detach the fakes for D.")
+    d_grads, d_expected = _grads(log, "D"), _grads(ref_log, "D")
+    if not _close(d_grads, d_expected):
+        require(not _close(d_grads, d_expected, shift=_STALE), "D stepped on its new gradients plus the stale ones "
+                "that .grad still held: call d_optimizer.zero_grad() before d_loss.backward().")
+        require(not _close(d_grads, d_expected, scale=0.5), "D's gradients are half of ganlib's: its loss is the mean "
+                "BCE over the real batch plus the mean BCE over the fake batch, not one mean over both batches together.")
+        require(False, "D's gradients are not those of BCE(D(real), 1) + BCE(D(G(z)), 0): check the labels (real 1, "
+                "fake 0), that the fakes are G(z) for the given z, and that each term is a mean over its batch.")
+    g_grads, g_expected = _grads(log, "G"), _grads(ref_log, "G")
+    if not _close(g_grads, g_expected):
+        require(not _close(g_grads, g_expected, shift=_STALE), "G stepped on its new gradients plus the stale ones "
+                "that .grad still held: call g_optimizer.zero_grad() before g_loss.backward().")
+        require(not _close(g_grads, _grads(minimax_log, "G")), "G followed the saturating loss log(1 − D(G(z))), which "
+                "stalls when D wins. Use the non-saturating −log D(G(z)): the BCE of D's logits on the fakes against "
+                "the label 1 (real).")
+        require(False, "G's gradients are not those of −log D(G(z)) through the updated D: label the fakes 1 in G's "
+                "BCE, do not detach them in the G step, and call D on them after D's step.")
+    require(max((a - b).abs().max().item() for a, b in zip(weights, ref_weights)) < 1e-8, "the gradients are right "
+            "but the weights after your step are not ganlib's: step each optimiser once and change no weight by hand.")
+    expected = (d_ref.item(), g_ref.item())  # type: ignore[union-attr]
+    require(not _near((g_loss, d_loss), expected, 1e-5), "the weights are right but the losses are swapped: "
+            "return (d_loss, g_loss).")
+    require(_near((d_loss, g_loss), expected, 1e-5), "the weights are right but the losses are not: return the D step's "
+            "loss (before D's update) and the G step's loss (through the updated D).")
+    require(_near((d_loss, g_loss), expected, 1e-8), _FLOAT32)
+    passed(f"one round, D then G, matches ganlib's GAN.step: all {len(torch.cat([w.flatten() for w in weights]))} "
+           f"weights agree to 1e-8, and the losses (d_loss {d_loss:.3f}, g_loss {g_loss:.3f}). D's step left G alone, "
+           "G's step left D alone, and G was judged by the updated D.")
 
 
 def check_loss_gradients(
