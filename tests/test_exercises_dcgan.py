@@ -4,9 +4,10 @@ import re
 
 import pytest
 import torch
+from torch import nn
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.dcgan import check_bold_direction, check_slerp, check_transposed_size
+from ganlib.exercises.dcgan import check_bold_direction, check_generator_block, check_slerp, check_transposed_size
 from ganlib.dcgan import ink, style_direction
 
 
@@ -111,3 +112,75 @@ def test_bold_direction_hints(samples):
     zero_minus_one = codes[digits == 0].mean(0) - codes[digits == 1].mean(0)
     with pytest.raises(ExerciseError, match="same digit|factor|thinner"):
         check_bold_direction(zero_minus_one)
+
+
+# ---------------------------------------------------------------- a generator block
+
+def block_right(c_in, c_out):
+    return nn.Sequential(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU())
+
+
+class BlockModule(nn.Module):
+    """The right layers in a module of its own, with a forward that may skip the batch norm."""
+
+    def __init__(self, c_in, c_out, skip_norm=False):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False)
+        self.norm = nn.BatchNorm2d(c_out)
+        self.act = nn.ReLU(inplace=True)
+        self.skip_norm = skip_norm
+
+    def forward(self, x):
+        return self.act(self.up(x) if self.skip_norm else self.norm(self.up(x)))
+
+
+def test_generator_block_accepts_ganlibs_block(capsys):
+    state = torch.random.get_rng_state()
+    check_generator_block(block_right)
+    check_generator_block(BlockModule)
+    assert torch.equal(torch.random.get_rng_state(), state)  # the caller's random numbers are untouched
+    out = capsys.readouterr().out
+    assert out.count("Correct: ") == 2
+    assert "(4, 8, 5, 7) to (4, 4, 10, 14)" in out
+
+
+def _block(conv=nn.ConvTranspose2d, norm=nn.BatchNorm2d, act=nn.ReLU, k=4, s=2, p=1, bias=False, **options):
+    def generator_block(c_in, c_out):
+        layers = [conv(c_in, c_out, k, s, p, bias=bias, **options)]
+        return nn.Sequential(*layers, *([norm(c_out)] if norm else []), act())
+    return generator_block
+
+
+@pytest.mark.parametrize(
+    "answer, hint",
+    [
+        (lambda c_in, c_out: None, "returns None"),
+        (lambda c_in, c_out: [nn.ConvTranspose2d(c_in, c_out, 4, 2, 1)], "return a module"),
+        (lambda c_in: block_right(c_in, c_in), "failed with TypeError"),
+        (_block(conv=nn.Conv2d), "nn.Conv2d is an ordinary convolution"),
+        (lambda c_in, c_out: nn.Sequential(nn.BatchNorm2d(c_in), nn.ReLU()), "needs a transposed convolution"),
+        (_block(norm=nn.BatchNorm1d), "BatchNorm1d normalises"),
+        (_block(norm=None), "batch normalisation is missing"),
+        (_block(act=lambda: nn.LeakyReLU(0.2)), "discriminator's activation"),
+        (_block(act=nn.Tanh), "output layer"),
+        (_block(act=nn.Sigmoid), "should end with the generator's activation"),
+        (lambda c_in, c_out: nn.Sequential(*list(block_right(c_in, c_out))[::-1]), "applies ReLU, BatchNorm2d"),
+        (lambda c_in, c_out: nn.Sequential(*block_right(c_in, c_out), nn.Dropout()), "exactly ConvTranspose2d"),
+        (lambda c_in, c_out: block_right(c_out, c_in), "from 4 to 8 channels"),
+        (_block(k=3), r"into 9×13, not 10×14\. Its output side is H_out = \(H − 1\)·s − 2p \+ k"),
+        (_block(s=1), r"into 6×8, not 10×14"),
+        (_block(p=0), r"into 12×16, not 10×14"),
+        (_block(k=2, p=0), r"kernel_size=\(2, 2\); the block uses 4×4 kernels"),
+        (_block(k=3, output_padding=1), r"kernel_size=\(3, 3\)"),
+        (_block(groups=2), "you set groups=2"),
+        (_block(bias=True), "redundant. Pass bias=False"),
+        (lambda c_in, c_out: nn.Sequential(*list(block_right(c_in, c_out))[:1], nn.BatchNorm2d(c_in), nn.ReLU()),
+         "expects 8 channels"),
+        (lambda c_in, c_out: nn.Sequential(*list(block_right(c_in, c_out))[:1], nn.BatchNorm2d(c_out, eps=1e-3), nn.ReLU()),
+         "default settings"),
+        (lambda c_in, c_out: BlockModule(c_in, c_out, skip_norm=True), "in training mode"),
+    ],
+)
+def test_generator_block_hints(answer, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_generator_block(answer)

@@ -2,6 +2,8 @@ r"""Self-checks for notebook 06, *DCGAN*.
 
 * :func:`check_transposed_size`: the output size of a transposed convolution,
   :math:`(h - 1)\,s - 2p + k`, checked against PyTorch's ``ConvTranspose2d``;
+* :func:`check_generator_block`: an upsampling block of the DCGAN generator (transposed convolution, batch
+  normalisation, ReLU), checked against the generator's own block;
 * :func:`check_slerp`: spherical interpolation between two latent codes;
 * :func:`check_bold_direction`: a latent direction that thickens the strokes of the pretrained DCGAN's
   digits without changing which digit they are.
@@ -9,6 +11,7 @@ r"""Self-checks for notebook 06, *DCGAN*.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable
 from functools import cache
@@ -18,6 +21,7 @@ from torch import nn
 
 from ganlib.checkpoints import pretrained
 from ganlib.dcgan import ink, slerp
+from ganlib.device import own_rng
 from ganlib.exercises import call_learner, passed, require
 from ganlib.models.dcgan import DCGANGenerator
 from ganlib.models.generator import Generator
@@ -67,12 +71,116 @@ def check_transposed_size(output_size: Callable[[int, int, int, int], int]) -> N
             f"{answer}. Each of the h input pixels moves s output pixels along and paints a k-wide patch.",
         )
     chain = [1]
-    for layer in DCGANGenerator().net:
+    with own_rng(0):  # the caller's random numbers stay as they were
+        layers = DCGANGenerator().net
+    for layer in layers:
         if isinstance(layer, nn.ConvTranspose2d):
             chain.append(int(output_size(chain[-1], layer.kernel_size[0], layer.stride[0], layer.padding[0])))
     passed(
         f"your formula agrees with PyTorch in all {len(_SIZE_CASES)} cases; the DCGAN generator's layers "
         f"take a 1×1 code through {' → '.join(f'{h}×{h}' for h in chain)}."
+    )
+
+
+# ---------------------------------------------------------------- a generator block
+
+_BLOCK_WIDTH = 2  # ganlib's 7 -> 14 block at this width maps 4w = 8 channels to 2w = 4
+
+
+def _ganlib_block() -> nn.Sequential:
+    """The generator's block from 7×7 to 14×14 (``net[6:9]``): transposed convolution, batch norm, ReLU."""
+    with own_rng(0):
+        return DCGANGenerator(width=_BLOCK_WIDTH).net[6:9]
+
+
+def _leaves(module: nn.Module) -> list[nn.Module]:
+    """The layers of ``module`` (its modules without sub-modules), in the order they were registered."""
+    return [m for m in module.modules() if not list(m.children())]
+
+
+def _check_layer_types(layers: list[nn.Module]) -> None:
+    kinds = [type(layer) for layer in layers]
+    require(nn.Conv2d not in kinds, "nn.Conv2d is an ordinary convolution: with stride 2 it halves the size. "
+            "Upsample with its transpose, nn.ConvTranspose2d.")
+    require(nn.ConvTranspose2d in kinds, "the block needs a transposed convolution, nn.ConvTranspose2d, to upsample.")
+    require(nn.BatchNorm1d not in kinds, "nn.BatchNorm1d normalises (N, C) or (N, C, L) inputs; for a batch of "
+            "feature maps (N, C, H, W) use nn.BatchNorm2d.")
+    require(nn.LeakyReLU not in kinds, "LeakyReLU(0.2) is the discriminator's activation; the generator's "
+            "hidden layers use ReLU.")
+    require(nn.Tanh not in kinds, "tanh belongs only to the generator's output layer, which maps to [-1, 1]; "
+            "hidden blocks use ReLU.")
+    require(nn.BatchNorm2d in kinds, "batch normalisation is missing: DCGAN normalises every hidden layer of "
+            "the generator (nn.BatchNorm2d after the convolution).")
+    require(nn.ReLU in kinds, "the block should end with the generator's activation, nn.ReLU.")
+    names = ", ".join(kind.__name__ for kind in kinds)
+    require(kinds == [nn.ConvTranspose2d, nn.BatchNorm2d, nn.ReLU],
+            f"your block applies {names}: it should be exactly ConvTranspose2d, then BatchNorm2d, then ReLU.")
+
+
+def _check_convolution(conv: nn.ConvTranspose2d, ours: nn.ConvTranspose2d, c_in: int, c_out: int) -> None:
+    require((conv.in_channels, conv.out_channels) == (c_in, c_out),
+            f"generator_block({c_in}, {c_out}) gives a transposed convolution from {conv.in_channels} to "
+            f"{conv.out_channels} channels; it should go from in_channels to out_channels.")
+    h, w = 5, 7
+    sides = [(n - 1) * conv.stride[i] - 2 * conv.padding[i] + conv.dilation[i] * (conv.kernel_size[i] - 1)
+             + conv.output_padding[i] + 1 for i, n in enumerate((h, w))]
+    require(sides == [2 * h, 2 * w],
+            f"your transposed convolution (kernel {conv.kernel_size}, stride {conv.stride}, padding "
+            f"{conv.padding}) turns a {h}×{w} map into {sides[0]}×{sides[1]}, not {2 * h}×{2 * w}. Its output "
+            "side is H_out = (H − 1)·s − 2p + k (Exercise 1): with k = 4, pick s and p so that this is 2H for "
+            "every H.")
+    require(conv.kernel_size == ours.kernel_size,
+            f"your layer doubles the size with kernel_size={conv.kernel_size}; the block uses 4×4 kernels (k = 4): with "
+            "stride 2 every output pixel then mixes 2×2 input pixels, so the image is neither blocky nor checkered.")
+    settings = ("stride", "padding", "output_padding", "dilation", "groups")
+    different = [f"{name}={getattr(conv, name)}" for name in settings if getattr(conv, name) != getattr(ours, name)]
+    require(not different, f"with a 4×4 kernel keep the other settings plain; you set {', '.join(different)}.")
+    require(conv.bias is None, "the convolution carries a bias, but the batch normalisation right after it "
+            "subtracts each channel's mean, bias included: it is redundant. Pass bias=False.")
+
+
+@torch.no_grad()
+def check_generator_block(generator_block: Callable[[int, int], nn.Module]) -> None:
+    r"""``generator_block(c_in, c_out)`` must return ``ConvTranspose2d(c_in, c_out, 4, 2, 1, bias=False)``,
+    ``BatchNorm2d(c_out)`` and ``ReLU``, which maps ``(N, c_in, H, W)`` to ``(N, c_out, 2H, 2W)``, since
+    :math:`H_\text{out} = (H - 1)\,s - 2p + k = 2H` with :math:`s = 2`, :math:`k - 2p = 2`. With the weights of
+    the generator's 7 → 14 block copied in, its float64 output must equal that block's to 1e-10, in training
+    mode (batch statistics) and then in evaluation mode (the running statistics both have gathered)."""
+    ours = _ganlib_block().double()
+    c_in, c_out = ours[0].in_channels, ours[0].out_channels
+    with own_rng(0):  # the learner's layers draw their initial weights; the caller's stream stays as it was
+        block = call_learner(generator_block, c_in, c_out, context=f"generator_block({c_in}, {c_out})")
+    require(block is not None, "your function returns None: end it with `return` and the block.")
+    require(isinstance(block, nn.Module), f"return a module (e.g. an nn.Sequential of the layers), not a "
+            f"{type(block).__name__}.")
+    layers = _leaves(block)
+    _check_layer_types(layers)
+    conv, norm, _ = layers
+    _check_convolution(conv, ours[0], c_in, c_out)
+    require(norm.num_features == c_out,
+            f"your BatchNorm2d expects {norm.num_features} channels; it normalises the {c_out} output channels.")
+    norm_settings = ("eps", "momentum", "affine", "track_running_stats")
+    require(all(getattr(norm, name) == getattr(ours[1], name) for name in norm_settings),
+            "keep nn.BatchNorm2d's default settings (eps, momentum, affine, track_running_stats), as ganlib does.")
+
+    block = copy.deepcopy(block).double()
+    for mine, theirs in zip(_leaves(block), ours):
+        mine.load_state_dict(theirs.state_dict())
+    x = torch.randn(4, c_in, 5, 7, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    for mode in ("training", "evaluation"):
+        block.train(mode == "training")
+        ours.train(mode == "training")
+        out = call_learner(block, x, context=f"your block on a batch of shape {tuple(x.shape)}")
+        require(isinstance(out, torch.Tensor) and out.shape == (4, c_out, 10, 14),
+                f"your block should map {tuple(x.shape)} to (4, {c_out}, 10, 14), got "
+                f"{tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__}.")
+        require(torch.allclose(out, ours(x), rtol=0, atol=1e-10),
+                f"with ganlib's weights your block computes something else in {mode} mode: apply the three "
+                "layers once each, in order, to the input.")
+    passed(
+        f"your block takes {tuple(x.shape)} to {tuple(out.shape)} and, with ganlib's weights, matches the "
+        "generator's 7 → 14 block to 1e-10 in training and in evaluation mode. At width 32 that block has "
+        "128·64·4·4 = 131,072 weights and 128 batch-norm parameters; a bias would add 64 that batch norm cancels."
     )
 
 
