@@ -5,9 +5,16 @@ import re
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.vae import _usage_cases, check_active_dimensions, check_kl_term, check_reparameterise
+from ganlib.exercises.vae import (
+    _usage_cases,
+    check_active_dimensions,
+    check_kl_term,
+    check_negative_elbo,
+    check_reparameterise,
+)
 
 
 def kl_right(mu, logvar):
@@ -138,3 +145,83 @@ def test_active_dimensions_accepts_the_average_kl_count(capsys):
 def test_active_dimensions_hints(fn, hint):
     with pytest.raises(ExerciseError, match=hint):
         check_active_dimensions(fn)
+
+
+def cross_entropy(x, logits):
+    """-log p(x | z) of a Bernoulli decoder, summed over each image's pixels."""
+    return F.binary_cross_entropy_with_logits(logits, x, reduction="none").flatten(1).sum(dim=1)
+
+
+def elbo_parts(x, mu, lv, decoder, eps, scale=lambda lv: torch.exp(0.5 * lv), z=None):
+    z = mu + scale(lv) * eps if z is None else z
+    return cross_entropy(x, decoder(z)), kl_right(mu, lv)
+
+
+def negative_elbo_right(x, mu, lv, decoder, eps):
+    reconstruction, kl = elbo_parts(x, mu, lv, decoder, eps)
+    return (reconstruction + kl).mean()
+
+
+def test_negative_elbo_accepts_the_worked_answer_and_equivalent_forms(capsys):
+    check_negative_elbo(negative_elbo_right)
+
+    def with_distributions(x, mu, lv, decoder, eps):  # probabilities after a sigmoid, the KL of torch.distributions
+        z = mu + lv.mul(0.5).exp() * eps
+        log_likelihood = -F.binary_cross_entropy(torch.sigmoid(decoder(z)), x, reduction="none").flatten(1).sum(dim=1)
+        q = torch.distributions.Normal(mu, lv.mul(0.5).exp())
+        kl = torch.distributions.kl_divergence(q, torch.distributions.Normal(0.0, 1.0)).sum(dim=1)
+        return (kl - log_likelihood).mean()
+
+    check_negative_elbo(with_distributions)
+    out = capsys.readouterr().out
+    assert out.count("Correct: −ELBO = ") == 2
+    numbers = re.search(r"= ([\d.]+) nats .* reconstruction ([\d.]+) \+ KL ([\d.]+),", out).groups()
+    total, reconstruction, kl = map(float, numbers)
+    assert total == pytest.approx(reconstruction + kl, abs=2e-3) and kl > 5  # the digits use their codes
+
+
+def test_negative_elbo_check_leaves_the_callers_random_numbers_alone():
+    torch.manual_seed(3)
+    expected = torch.rand(3)
+    torch.manual_seed(3)
+    check_negative_elbo(negative_elbo_right)
+    assert torch.equal(torch.rand(3), expected)
+
+
+def _mean(parts):
+    reconstruction, kl = parts
+    return (reconstruction + kl).mean()
+
+
+@pytest.mark.parametrize(
+    "fn, hint",
+    [
+        (lambda x, mu, lv, d, eps: None, "returns None"),
+        (lambda x, mu, lv, d, eps: negative_elbo_right(x, mu, lv, d, eps).item(), "return a tensor"),
+        (lambda x, mu, lv, d, eps: F.binary_cross_entropy(d(mu), x), "returns logits"),
+        (lambda x, mu, lv, d, eps: negative_elbo_right(x, mu, lv, d, torch.randn_like(mu)), "same eps give different"),
+        (lambda x, mu, lv, d, eps: sum(elbo_parts(x, mu, lv, d, eps)), "one loss per image"),
+        (lambda x, mu, lv, d, eps: sum(elbo_parts(x, mu, lv, d, eps))[:2], "single number"),
+        (lambda x, mu, lv, d, eps: _mean(elbo_parts(x, mu, lv, d, eps, scale=torch.exp)), "not exp\\(logvar\\)"),
+        (lambda x, mu, lv, d, eps: _mean(elbo_parts(x, mu, lv, d, eps, z=mu)), "you decode μ itself"),
+        (lambda x, mu, lv, d, eps: (cross_entropy(x, d(mu + torch.exp(0.5 * lv) * eps)) - kl_right(mu, lv)).mean(),
+         "KL enters with the wrong sign"),
+        (lambda x, mu, lv, d, eps: (cross_entropy(x, d(mu + torch.exp(0.5 * lv) * eps))
+                                    + 0.5 * (mu.pow(2) + lv.exp() + lv - 1).sum(dim=1)).mean(), "sign of the log term"),
+        (lambda x, mu, lv, d, eps: (cross_entropy(x, d(mu + torch.exp(0.5 * lv) * eps)) + 2 * kl_right(mu, lv)).mean(),
+         "twice too large"),
+        (lambda x, mu, lv, d, eps: F.binary_cross_entropy_with_logits(d(mu + torch.exp(0.5 * lv) * eps), x)
+         + kl_right(mu, lv).mean(), "averaged over the pixels"),
+        (lambda x, mu, lv, d, eps: sum(elbo_parts(x, mu, lv, d, eps)).sum(), "summed over the batch: the loss"),
+        (lambda x, mu, lv, d, eps: elbo_parts(x, mu, lv, d, eps)[0].sum() + elbo_parts(x, mu, lv, d, eps)[1].mean(),
+         "average both"),
+        (lambda x, mu, lv, d, eps: elbo_parts(x, mu, lv, d, eps)[0].mean() + elbo_parts(x, mu, lv, d, eps)[1].sum(),
+         "average both"),
+        (lambda x, mu, lv, d, eps: -negative_elbo_right(x, mu, lv, d, eps), "ELBO itself"),
+        (lambda x, mu, lv, d, eps: elbo_parts(x, mu, lv, d, eps)[0].mean(), "KL term is missing"),
+        (lambda x, mu, lv, d, eps: _mean(elbo_parts(x, mu, lv, d, eps, scale=lambda v: v)), "not the negative ELBO yet"),
+    ],
+)
+def test_negative_elbo_hints(fn, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_negative_elbo(fn)

@@ -2,13 +2,15 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
+from torch import nn
 from torch.distributions import Normal, kl_divergence
 
 from ganlib.data.batches import BatchIterator
 from ganlib.data.mnist import load_mnist
 from ganlib.divergences import kl_normal
 from ganlib.models.autoencoder import Autoencoder, reconstruction_loss
-from ganlib.models.vae import VAE, gaussian_kl_to_standard, vae_loss
+from ganlib.models.vae import VAE, gaussian_kl_to_standard, iwae_bound, log_importance_weights, vae_loss
 from ganlib.train import loss_step, train
 
 
@@ -121,3 +123,81 @@ def test_pretrained_vae_meets_its_quality_targets():
     assert memorisation(samples, train_images) <= 0.03  # held-out real digits score about 0.01 by construction
     plain = classifier_confidence(model.sample_standard_normal(1000, torch.Generator().manual_seed(0)))
     assert plain["confident"] < scores["confident"]  # the fitted prior is what lifts the quality
+
+
+def linear_vae(seed: int = 0) -> VAE:
+    """A VAE with 2-D codes whose encoder and decoder are single linear maps: cheap in float64, same estimators."""
+    torch.manual_seed(seed)
+    vae = VAE(latent_dim=2, arch="mlp")
+    vae.encoder = nn.Sequential(nn.Flatten(), nn.Linear(784, 4))
+    vae.decoder = nn.Sequential(nn.Linear(2, 784), nn.Unflatten(1, (1, 28, 28)))
+    return vae.double()
+
+
+def test_log_importance_weights_and_the_iwae_bound():
+    vae = linear_vae()
+    x = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    torch.manual_seed(5)
+    untouched = torch.rand(3)
+    torch.manual_seed(5)
+    log_weights = log_importance_weights(vae, x, 1000, torch.Generator().manual_seed(2), batch_size=300)
+    assert torch.equal(torch.rand(3), untouched)  # the caller's random numbers are left alone
+    assert log_weights.shape == (4, 1000)
+
+    # log w = log p(x | z) + log p(z) − log q(z | x), written with torch.distributions, for the same draws
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+        eps = torch.randn(4, 1000, 2, generator=torch.Generator().manual_seed(2), dtype=torch.float64)
+        z = mu[:, None] + torch.exp(0.5 * logvar)[:, None] * eps
+        pixels = torch.distributions.Bernoulli(logits=vae.decoder(z.flatten(0, 1)), validate_args=False)  # grey x
+        log_likelihood = pixels.log_prob(x.repeat_interleave(1000, dim=0)).flatten(1).sum(dim=1).view(4, 1000)
+    q = Normal(mu[:, None], torch.exp(0.5 * logvar)[:, None])
+    log_ratio = Normal(0.0, 1.0).log_prob(z).sum(dim=2) - q.log_prob(z).sum(dim=2)
+    assert torch.allclose(log_weights, log_likelihood + log_ratio, rtol=0, atol=1e-8)
+
+    bounds = torch.stack([iwae_bound(log_weights, k) for k in (1, 2, 8, 40, 200, 1000)])
+    assert (bounds.diff(dim=0) >= -1e-12).all()  # nested groups: L_K grows with K for every image
+    assert float(bounds[-1].mean() - bounds[0].mean()) > 0.5  # and by a visible margin for this posterior
+    with pytest.raises(ValueError, match="positive divisor of the 1000"):
+        iwae_bound(log_weights, 3)
+
+    # L_1 is the ELBO: VAE.forward draws the same codes from the same seed, and vae_loss (closed-form KL) agrees
+    # with the average log weight (Monte Carlo KL) up to the sampling error of the KL alone
+    torch.manual_seed(2)
+    copies = x.repeat_interleave(1000, dim=0)
+    with torch.no_grad():
+        elbo = -vae_loss(copies, *vae(copies))["loss"]
+    error = float(log_ratio.std()) / log_ratio.numel() ** 0.5
+    assert float(bounds[0].mean()) == pytest.approx(float(elbo), abs=5 * error)
+
+
+def constant_decoder_vae(encoder_bias: list[float]) -> tuple[VAE, torch.Tensor]:
+    """A VAE whose decoder ignores z (so p(x | z) = p(x)) and whose encoder outputs the same (μ, log σ²) for any x;
+    returns it with the decoder's logits."""
+    vae = linear_vae()
+    with torch.no_grad():
+        vae.encoder[1].weight.zero_()
+        vae.encoder[1].bias.copy_(torch.tensor(encoder_bias, dtype=torch.float64))
+        vae.decoder[0].weight.zero_()
+    return vae, vae.decoder[0].bias.detach().view(1, 1, 28, 28)
+
+
+def test_iwae_bound_is_exact_when_q_is_the_posterior_and_closes_the_gap_otherwise():
+    x = torch.rand(3, 1, 28, 28, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+    generator = torch.Generator().manual_seed(0)
+
+    # a decoder that ignores z has the prior as its posterior: with q = N(0, I) every weight is p(x) itself
+    vae, logits = constant_decoder_vae([0.0, 0.0, 0.0, 0.0])
+    log_px = -F.binary_cross_entropy_with_logits(logits.expand_as(x), x, reduction="none").flatten(1).sum(dim=1)
+    log_weights = log_importance_weights(vae, x, 10, generator)
+    assert torch.allclose(log_weights, log_px[:, None].expand(3, 10), rtol=0, atol=1e-9)
+    assert torch.allclose(iwae_bound(log_weights, 1), iwae_bound(log_weights, 10), rtol=0, atol=1e-9)
+
+    # with q = N((0.5, -0.5), 2 I) instead: L_1 = log p(x) − KL(q ‖ p), and L_K climbs to log p(x)
+    vae, _ = constant_decoder_vae([0.5, -0.5, math.log(2.0), math.log(2.0)])
+    log_weights = log_importance_weights(vae, x, 5000, generator)
+    kl = float(gaussian_kl_to_standard(torch.tensor([[0.5, -0.5]]), torch.full((1, 2), math.log(2.0))))
+    error = float(log_weights.std()) / log_weights.numel() ** 0.5
+    gaps = {k: (log_px - iwae_bound(log_weights, k)).mean().item() for k in (1, 10, 100, 5000)}
+    assert gaps[1] == pytest.approx(kl, abs=5 * error)
+    assert gaps[1] > gaps[10] > gaps[100] > gaps[5000] > -0.01 and gaps[5000] < 0.01  # gap ≈ Var(w/p) / 2K

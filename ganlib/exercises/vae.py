@@ -4,6 +4,8 @@ r"""Self-checks for notebook 03, *Autoencoders and VAEs*.
   of the ELBO, one value per row;
 * :func:`check_reparameterise`: the reparameterisation :math:`z = \mu + \sigma \odot \varepsilon`, with
   gradients flowing into :math:`\mu` and :math:`\log \sigma^2`;
+* :func:`check_negative_elbo`: the negative ELBO of a batch, from the encoder's outputs, a decoder and fixed noise
+  :math:`\varepsilon`, checked against :func:`ganlib.models.vae.vae_loss` on the sample of ``VAE.forward``;
 * :func:`check_active_dimensions`: count the latent dimensions whose KL to the prior, averaged over the
   inputs, exceeds a threshold; the others have collapsed onto the prior (posterior collapse).
 """
@@ -14,9 +16,13 @@ import math
 from collections.abc import Callable
 
 import torch
+import torch.nn.functional as F
 
+from ganlib.checkpoints import pretrained
+from ganlib.data.mnist import load_mnist
+from ganlib.device import own_rng
 from ganlib.exercises import call_learner, passed, require
-from ganlib.models.vae import gaussian_kl_to_standard
+from ganlib.models.vae import gaussian_kl_to_standard, vae_loss
 
 TENSOR_ADVICE = "It receives whole tensors: use torch.exp, torch.log, .pow(2), .sum(dim=...) rather than math functions."
 
@@ -131,6 +137,86 @@ def check_reparameterise(reparameterise: Callable[[torch.Tensor, torch.Tensor, t
         f"∂z/∂μ = 1 and ∂z/∂log σ² = ½σε, as expected; with μ = 2, σ = 0.5 and 100,000 draws of ε the codes have "
         f"mean {float(samples.mean()):.3f} and standard deviation {float(samples.std()):.3f}."
     )
+
+
+Decoder = Callable[[torch.Tensor], torch.Tensor]
+NegativeElbo = Callable[[torch.Tensor, torch.Tensor, torch.Tensor, Decoder, torch.Tensor], torch.Tensor]
+DECODER_ADVICE = ("decoder(z) returns logits: give them to F.binary_cross_entropy_with_logits, or apply torch.sigmoid "
+                  "first.")
+
+
+def _elbo_slips(x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor, decoder: Decoder,
+                eps: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+    """The value of each usual slip on these inputs, with its hint."""
+    def rec(z: torch.Tensor) -> torch.Tensor:  # -log p(x | z) per image
+        return F.binary_cross_entropy_with_logits(decoder(z), x, reduction="none").flatten(1).sum(dim=1)
+
+    z, kl = mu + torch.exp(0.5 * logvar) * eps, gaussian_kl_to_standard(mu, logvar)
+    right = rec(z).mean() + kl.mean()
+    mixed = "one term is summed over the batch and the other averaged: average both over the images."
+    return [
+        ("σ is the standard deviation: σ = exp(½·logvar), not exp(logvar), which is the variance.",
+         (rec(mu + logvar.exp() * eps) + kl).mean()),
+        ("you decode μ itself: the ELBO's reconstruction term is estimated at a sample z = μ + σ ε.",
+         (rec(mu) + kl).mean()),
+        ("the KL enters with the wrong sign: ELBO = log-likelihood − KL, so −ELBO = cross-entropy + KL.",
+         (rec(z) - kl).mean()),
+        ("the sign of the log term in the KL is off: ½(μ² + σ² − log σ² − 1).",
+         (rec(z) + 0.5 * (mu.pow(2) + logvar.exp() + logvar - 1).sum(dim=1)).mean()),
+        ("the KL is twice too large: the closed form has a factor ½ in front of the sum.", (rec(z) + 2 * kl).mean()),
+        ("the cross-entropy is averaged over the pixels: sum it over the 784 pixels of each image (nats per image), "
+         "then average over the images.", (rec(z) / 784 + kl).mean()),
+        ("summed over the batch: the loss is the mean over the images, in nats per image.", x.shape[0] * right),
+        (mixed, rec(z).sum() + kl.mean()),
+        (mixed, rec(z).mean() + kl.sum()),
+        ("that is the ELBO itself; the loss is its negative, −ELBO = cross-entropy + KL.", -right),
+        ("the KL term is missing: −ELBO = reconstruction cross-entropy + KL(q(z|x) ‖ N(0, I)).", rec(z).mean()),
+    ]
+
+
+def check_negative_elbo(negative_elbo: NegativeElbo) -> None:
+    r"""``negative_elbo(x, mu, logvar, decoder, eps)`` must return the negative ELBO averaged over the batch:
+
+    .. math:: \frac1n \sum_i \Big[-\sum_{\text{pixels}} \log p_\theta(x_i \mid z_i)
+              + \mathrm{KL}\big(q_\phi(z \mid x_i) \,\|\, \mathcal N(0, I)\big)\Big],
+              \qquad z_i = \mu_i + \exp(\tfrac12 \log\sigma_i^2) \odot \varepsilon_i,
+
+    with a Bernoulli decoder whose ``decoder(z)`` returns logits. Checked in float64 on six validation digits and
+    ``vae-mnist``'s encoder outputs, with the noise ``VAE.forward`` draws, against :func:`vae_loss` of that forward.
+    """
+    with own_rng(0):  # building the network draws initial weights, before the checkpoint's replace them
+        model = pretrained("vae-mnist").double()
+    x = load_mnist("val", source="subset")[0][:6].double()
+    with torch.no_grad(), own_rng(0):
+        forward = vae_loss(x, *model(x))
+    with torch.no_grad(), own_rng(0):  # the same stream again: the codes and the noise forward drew
+        mu, logvar = model.encode(x)
+        eps = torch.randn_like(mu)
+    with torch.no_grad(), own_rng(1):  # noise the learner draws is not ε, and leaves the caller's stream alone
+        answer = call_learner(negative_elbo, x, mu, logvar, model.decoder, eps, advice=DECODER_ADVICE)
+        require(answer is not None, "your function returns None: end it with `return` and the loss.")
+        require(isinstance(answer, torch.Tensor), f"return a tensor, not a {type(answer).__name__}.")
+        value = answer.detach().double()
+        expected = forward["loss"]
+        if value.numel() == 1 and torch.allclose(value.reshape(()), expected, rtol=1e-6):
+            passed(f"−ELBO = {float(expected):.3f} nats per image on six validation digits = reconstruction "
+                   f"{float(forward['reconstruction']):.3f} + KL {float(forward['kl']):.3f}, the same as vae_loss "
+                   "applied to VAE.forward with the same ε.")
+            return
+        with own_rng(2):
+            again = call_learner(negative_elbo, x, mu, logvar, model.decoder, eps, advice=DECODER_ADVICE)
+        require(isinstance(again, torch.Tensor) and torch.equal(again.detach().double(), value),
+                "two calls with the same eps give different losses: build z from the eps you are given instead of "
+                "drawing new noise (torch.randn_like), so that the loss is a fixed function of its inputs.")
+        require(value.numel() != x.shape[0] or not torch.allclose(value.flatten().mean(), expected, rtol=1e-6),
+                "one loss per image: return their mean over the batch, a single number.")
+        require(value.numel() == 1, f"return a single number (a 0-d tensor), the mean over the batch; got shape "
+                f"{tuple(value.shape)}.")
+        for hint, slip in _elbo_slips(x, mu, logvar, model.decoder, eps):
+            require(not torch.allclose(value.reshape(()), slip, rtol=1e-6), hint)
+    require(False, f"your loss is {float(value):.3f}, not the negative ELBO yet. Draw z = μ + σ ε with "
+            "σ = exp(½·logvar), sum the cross-entropy of decoder(z) over each image's pixels, add each image's "
+            "closed-form KL, and average over the images.")
 
 
 def _usage_cases() -> tuple[torch.Tensor, torch.Tensor]:

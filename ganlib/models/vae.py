@@ -16,14 +16,20 @@ Trained, the model can sample from a better prior than the one it was trained wi
 ``prior_components = K``, :meth:`VAE.fit_prior` fits a mixture of K Gaussians to the codes of the
 training images (:mod:`ganlib.models.mixture_prior`) and :meth:`VAE.sample` draws from it;
 ``sample_standard_normal`` still draws from :math:`\mathcal N(0, I)`.
+
+:func:`log_importance_weights` and :func:`iwae_bound` tighten the ELBO into the importance-weighted bound
+:math:`\mathcal L_K` of Burda et al. (2016), which rises towards :math:`\log p_\theta(x)` as the number of
+samples :math:`K` grows.
 """
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 
-from ganlib.checks import check_images, check_latent
+from ganlib.checks import check_count, check_images, check_latent
 from ganlib.models.coders import Architecture, make_decoder, make_encoder
 from ganlib.models.generator import Generator
 from ganlib.models.mixture_prior import GaussianMixturePrior
@@ -121,3 +127,51 @@ def vae_loss(
     reconstruction = F.binary_cross_entropy_with_logits(x_logits, x, reduction="none").flatten(1).sum(dim=1).mean()
     kl = gaussian_kl_to_standard(mu, logvar).mean()
     return {"loss": reconstruction + beta * kl, "reconstruction": reconstruction, "kl": kl}
+
+
+@torch.no_grad()
+def log_importance_weights(
+    model: VAE, x: torch.Tensor, samples: int, generator: torch.Generator | None = None, batch_size: int = 2500
+) -> torch.Tensor:
+    r"""Log importance weights of ``samples`` codes per image, shape ``(n, samples)``:
+
+    .. math:: \log w_k = \log p_\theta(x \mid z_k) + \log p(z_k) - \log q_\phi(z_k \mid x),
+              \qquad z_k = \mu_\phi(x) + \sigma_\phi(x) \odot \varepsilon_k,\ \varepsilon_k \sim \mathcal N(0, I).
+
+    With the prior :math:`\mathcal N(0, I)` the two Gaussian terms come to
+    :math:`\log p(z) - \log q_\phi(z \mid x) = \tfrac12 \sum_j (\varepsilon_j^2 - z_j^2 + \log \sigma_j^2)`
+    (the :math:`\log 2\pi` cancel). :math:`\mathbb E_q[w] = p_\theta(x)`, so the mean of :math:`\log w` estimates
+    the ELBO and :func:`iwae_bound` turns the weights into tighter bounds. The noise is drawn on the CPU from
+    ``generator``, in the model's dtype, so a seed gives the same codes on every device; the decoder sees
+    ``batch_size`` codes at a time.
+    """
+    check_count(samples, "samples")
+    x = check_images(x)
+    mu, logvar = model.encode(x)
+    eps = torch.randn(x.shape[0], samples, model.latent_dim, generator=generator, dtype=mu.dtype).to(mu.device)
+    z = mu.unsqueeze(1) + torch.exp(0.5 * logvar).unsqueeze(1) * eps
+    log_prior_ratio = 0.5 * (eps.pow(2) - z.pow(2) + logvar.unsqueeze(1)).sum(dim=2)
+    targets = x.repeat_interleave(samples, dim=0)  # image i once for each of its codes, as z.flatten(0, 1) orders them
+    log_likelihood = torch.cat([
+        -F.binary_cross_entropy_with_logits(model.decoder(codes), images, reduction="none").flatten(1).sum(dim=1)
+        for codes, images in zip(z.flatten(0, 1).split(batch_size), targets.split(batch_size))
+    ])
+    return log_likelihood.view(x.shape[0], samples) + log_prior_ratio
+
+
+def iwae_bound(log_weights: torch.Tensor, k: int) -> torch.Tensor:
+    r"""The importance-weighted bound :math:`\mathcal L_K` per image (Burda et al., 2016), from log weights ``(n, S)``:
+
+    .. math:: \log p_\theta(x) \;\ge\; \mathcal L_K = \mathbb E\Big[\log \frac1K \sum_{k=1}^K w_k\Big]
+              \;\ge\; \mathcal L_1 = \mathrm{ELBO}.
+
+    Each row's ``S`` weights are cut into ``S / k`` disjoint groups of ``k``, and the estimates
+    :math:`\log \frac1k \sum_{\text{group}} w` (a log-sum-exp, stable for weights of :math:`e^{-100}`) are averaged.
+    From the same weights, ``k`` that divide one another give estimates that grow with ``k`` for every image: a
+    group's log-mean is at least the mean of its subgroups' log-means (Jensen, log is concave).
+    """
+    n, samples = log_weights.shape
+    if isinstance(k, bool) or not isinstance(k, int) or k <= 0 or samples % k:
+        raise ValueError(f"k must be a positive divisor of the {samples} samples per image, got {k!r}.")
+    groups = log_weights.view(n, samples // k, k)
+    return (groups.logsumexp(dim=2) - math.log(k)).mean(dim=1)
