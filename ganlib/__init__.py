@@ -26,26 +26,26 @@ Overview (00)
     ganlib.exercises.overview         self-checks: Bayes' rule, the taxonomy                   00
 
 Sampling (01)
-    ganlib.sampling                   inverse transform, rejection, Metropolis-Hastings        01
+    ganlib.sampling                   inverse transform, rejection, Metropolis-Hastings, IS    01
     ganlib.plotting.sampling          figures of each sampler and of push-forwards             01
     ganlib.widgets.sampling           rejection and Metropolis-Hastings panels                 01
-    ganlib.exercises.sampling         self-checks: inverse CDF, envelope, step size            01
+    ganlib.exercises.sampling         self-checks: inverse CDF, rejection round, MH step, ...  01
 
 Likelihood (02)
     ganlib.likelihood                 Gaussian fits by maximum likelihood and by KL, kde_1d    02, 04
     ganlib.divergences                KL, JS, point masses, 1-D Wasserstein                    02, 05, 08
     ganlib.plotting.likelihood        draw_divergences: densities and KL integrands            (package internals)
     ganlib.widgets.likelihood         divergence_panel: move q, watch KL and JS                02
-    ganlib.exercises.likelihood       self-checks: MLE, KL of Gaussians, KL direction          02
+    ganlib.exercises.likelihood       self-checks: MLE, gradient ascent, KL, KL direction      02
 
 VAE (03)
     ganlib.models.coders              MLP and convolutional encoders and decoders              (package internals)
     ganlib.models.autoencoder         Autoencoder, reconstruction_loss                         03
-    ganlib.models.vae                 VAE, vae_loss, gaussian_kl_to_standard                   03
+    ganlib.models.vae                 VAE, vae_loss, KL to the prior, the IWAE bound           03
     ganlib.models.mixture_prior       GaussianMixturePrior fitted to the codes                 03
     ganlib.plotting.vae               latent manifold, 2-D codes, latent usage                 03
     ganlib.recipes.vae                recipes vae-mnist and vae2d-mnist                        (CLI, recipes)
-    ganlib.exercises.vae              self-checks: KL term, reparameterisation, collapse       03
+    ganlib.exercises.vae              self-checks: KL term, reparameterisation, negative ELBO  03
 
 MMD (04)
     ganlib.mmd                        kernels, median heuristic, mmd2, witness                 04, 07
@@ -64,7 +64,7 @@ GAN (05)
     ganlib.plotting.gan               1-D GAN, game paths, mode coverage, histories            05, 06, 08
     ganlib.widgets.gan                training_scrubber, game_panel                            05
     ganlib.recipes.gan                mlp_gan, grid and MNIST GAN settings and recipes         05
-    ganlib.exercises.gan              self-checks: optimal logit, gradients, extragradient     05
+    ganlib.exercises.gan              self-checks: optimal logit, a GAN round, extragradient   05
 
 DCGAN (06)
     ganlib.dcgan                      train_dcgan, the failure lab, latent arithmetic          06
@@ -72,7 +72,7 @@ DCGAN (06)
     ganlib.plotting.dcgan             training animation, snapshots, runs                      06
     ganlib.widgets.dcgan              failure_lab_panel                                        06
     ganlib.recipes.dcgan              recipe dcgan-mnist, the failure lab's runs               (CLI, recipes)
-    ganlib.exercises.dcgan            self-checks: transposed size, slerp, bold direction      06
+    ganlib.exercises.dcgan            self-checks: transposed size, generator block, slerp     06
 
 Evaluation (07)
     ganlib.metrics                    the sample-quality measures, one per file                (package internals)
@@ -85,7 +85,7 @@ Evaluation (07)
     ganlib.metrics.neighbours         nearest-neighbour distances, in blocks                   (package internals)
     ganlib.models.classifier          MnistClassifier, the evaluation network                  (package internals)
     ganlib.recipes.classifier         recipe mnist-classifier                                  (CLI, recipes)
-    ganlib.exercises.evaluation       self-checks: class entropy, dropped digits, 1-D FD       07
+    ganlib.exercises.evaluation       self-checks: Fréchet distance, class entropy, 1-D FD     07
 
 WGAN (08)
     ganlib.plotting.wgan              point masses under JS and W1, critic tracking            08

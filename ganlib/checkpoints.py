@@ -97,7 +97,8 @@ def build_model(payload: dict[str, Any]) -> nn.Module:
     name = payload["model_class"]
     if name not in MODELS:
         raise CheckpointError(f"checkpoint holds a {name!r}, which this ganlib does not know; known: {', '.join(MODELS)}.")
-    model = MODELS[name](**payload["config"])
+    with torch.random.fork_rng(devices=[]):  # its random initial weights are overwritten: leave the caller's RNG alone
+        model = MODELS[name](**payload["config"])
     load_weights(model, payload)
     return model
 

@@ -86,3 +86,12 @@ def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch, r
         save_checkpoint(path, TinyNet(), {"width": 4}, data="second")
     monkeypatch.undo()
     assert load_checkpoint(path)["meta"]["data"] == "first"
+
+
+def test_rebuilding_a_checkpoint_leaves_the_callers_random_numbers_alone():
+    """The network's random initial weights are overwritten by the checkpoint's, so building it must not draw
+    from the global RNG: a notebook's later random numbers do not depend on which models it loaded."""
+    before = torch.get_rng_state()
+    model = checkpoints.pretrained("gmmn-ring")
+    assert torch.equal(torch.get_rng_state(), before)
+    assert sum(p.numel() for p in model.parameters()) > 0
