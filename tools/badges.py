@@ -54,7 +54,7 @@ BADGE = (
 EXERCISE_BADGE = (
     f"[![Open the exercises in Colab]({SVG})]({{url}})\n\n"
     "**The exercises**: every solution is a stub for you to write, and the self-check below it tells you when "
-    "it is right. The worked version, with every output, is [../{{name}}](../{{name}})."
+    "it is right. The worked version, with every output, is [../{name}](../{name})."
 )
 SETUP = f"""\
 # Setup for Google Colab: fetch the course (ganlib and its data/) and install it. Elsewhere this does nothing.
