@@ -59,6 +59,7 @@ MMD (04)
 GAN (05)
     ganlib.gan                        GAN losses; GAN, ConditionalGAN, SemiSupervisedGAN       05, 08
     ganlib.dynamics                   gradient play on xy, 1-D snapshots, D*                   05
+    ganlib.ratio_sampling             DRS and the MH-GAN: samples corrected by D's ratio       (package internals)
     ganlib.models.mlp_gan             MLPGenerator, MLPDiscriminator                           05, 08
     ganlib.metrics.modes              mode coverage on the ring and the grid                   04, 05, 07, 08
     ganlib.plotting.gan               1-D GAN, game paths, mode coverage, histories            05, 06, 08

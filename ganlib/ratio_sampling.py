@@ -1,0 +1,153 @@
+r"""Sampling a generator through a density ratio: discriminator rejection sampling and the MH-GAN.
+
+Notebook 05 proves that the optimal discriminator holds the ratio of the two densities,
+:math:`D^*/(1 - D^*) = p_\text{data} / p_g`, so its logit is :math:`\log r(x) = \log p_\text{data}(x) - \log p_g(x)`.
+Given :math:`\log r`, the two samplers of notebook 01 turn samples of :math:`p_g` into samples of
+:math:`p_\text{data}`, with the generator as the proposal:
+
+* **Discriminator rejection sampling** (Azadi et al., 2019). Propose :math:`x \sim p_g` and keep it with
+  probability :math:`r(x) / M`, where :math:`M \ge \max_x r(x)`: notebook 01's rule
+  :math:`p / (M q)` with :math:`q = p_g`. The kept samples follow :math:`p_g \, r / M \propto p_\text{data}`,
+  and a fraction :math:`1/M` of the proposals is kept. :math:`M` is rarely known: it is estimated as the
+  largest ratio of a burn-in batch, and raised whenever a larger one appears. Azadi et al. also soften the
+  rule with a shift :math:`\gamma`: keep with probability :math:`\sigma(F)`,
+  :math:`F = \log r - \log M - \log(1 - e^{\log r - \log M - \epsilon}) - \gamma`, which keeps more samples
+  at the price of exactness (:math:`\gamma` = ``None``, the default, is the exact rule).
+* **Metropolis–Hastings GAN** (Turner et al., 2019). An independence sampler: from the state :math:`x`,
+  propose :math:`x' \sim p_g` and move with probability
+  :math:`\min\big(1, \frac{p_\text{data}(x')\, p_g(x)}{p_\text{data}(x)\, p_g(x')}\big) = \min\big(1, r(x') / r(x)\big)`,
+  notebook 01's acceptance rule with the proposal's densities in it. No bound :math:`M` is needed.
+
+Both take ``propose(n, generator)``, which returns ``n`` samples of :math:`p_g`, and ``log_ratio(x)``, which
+returns one :math:`\log r` per sample (for a GAN, its discriminator's logit). Neither touches the caller's
+global random numbers: every draw comes from ``generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import NamedTuple
+
+import torch
+
+from ganlib.checks import check_count
+
+Proposal = Callable[[int, torch.Generator], torch.Tensor]
+LogRatio = Callable[[torch.Tensor], torch.Tensor]
+
+
+class RatioSamples(NamedTuple):
+    """What a ratio sampler returns: the samples, the share of proposals accepted, and the generator calls."""
+
+    samples: torch.Tensor
+    acceptance_rate: float
+    generator_calls: int
+
+
+def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
+    """``log_ratio(x)`` as a float64 vector with one finite value per sample, or an error that names the fix."""
+    try:
+        values = log_ratio(x)
+    except RuntimeError as error:  # e.g. a discriminator of 784 inputs given (n, 2) points
+        raise ValueError(
+            f"log_ratio failed on a batch of generated samples of shape {tuple(x.shape)} ({error}). The ratio must be "
+            "estimated for this generator's data: a discriminator or classifier trained on samples of the same shape."
+        ) from error
+    values = values.detach().reshape(-1).double()
+    if values.numel() != x.shape[0]:
+        raise ValueError(
+            f"log_ratio returned {values.numel()} values for {x.shape[0]} samples: it must return one log ratio per "
+            "sample, shape (n,) or (n, 1), such as a discriminator's logits."
+        )
+    if not torch.isfinite(values).all():
+        raise ValueError("log_ratio returned NaN or infinite values: check the discriminator's weights and inputs.")
+    return values
+
+
+def discriminator_rejection_sample(
+    propose: Proposal,
+    log_ratio: LogRatio,
+    n: int,
+    *,
+    generator: torch.Generator,
+    log_bound: float | None = None,
+    burn_in: int = 1000,
+    batch_size: int = 1000,
+    gamma: float | None = None,
+    epsilon: float = 1e-6,
+    max_calls: int = 1_000_000,
+) -> RatioSamples:
+    r"""``n`` samples of :math:`p_g \, r` (normalised), by rejection with the generator as the proposal.
+
+    With ``log_bound`` :math:`= \log M` given, this is exact rejection sampling (a ratio above :math:`M` is
+    an error). Without it, :math:`\log M` starts as the largest :math:`\log r` of ``burn_in`` proposals and
+    rises whenever a batch shows a larger one, as in DRS; ``gamma`` shifts the acceptance logit :math:`F`
+    (see the module docstring). Raises ``RuntimeError`` rather than loop on when ``max_calls`` proposals
+    have not given ``n`` samples.
+    """
+    check_count(n)
+    check_count(batch_size, "batch_size")
+    calls = 0
+    if log_bound is None:
+        check_count(burn_in, "burn_in")
+        log_bound = _log_ratios(log_ratio, propose(burn_in, generator)).max().item()
+        calls, estimated = burn_in, True
+    else:
+        estimated = False
+    kept: list[torch.Tensor] = []
+    n_kept = proposed = 0
+    while n_kept < n:
+        if calls >= max_calls:
+            rate = n_kept / max(proposed, 1)
+            raise RuntimeError(
+                f"{n_kept} of {n} samples kept after {calls:,} generator calls (acceptance rate {rate:.2%}): the ratio "
+                f"bound M = {math.exp(log_bound):.3g} is large. Raise max_calls, ask for fewer samples, or set gamma "
+                "to keep more (an approximate rule)."
+            )
+        x = propose(batch_size, generator)
+        values = _log_ratios(log_ratio, x)
+        calls, proposed = calls + batch_size, proposed + batch_size
+        if values.max().item() > log_bound:
+            if not estimated:
+                raise ValueError(
+                    f"a sample has log r = {values.max().item():.3f} above log_bound = {log_bound:.3f}: M must bound the "
+                    "ratio everywhere. Give a larger log_bound, or none to estimate it."
+                )
+            log_bound = values.max().item()
+        excess = values - log_bound  # log(r / M) <= 0
+        if gamma is None:
+            accept_logprob = excess
+        else:
+            logit = excess - torch.log1p(-torch.exp(excess - epsilon)) - gamma
+            accept_logprob = torch.nn.functional.logsigmoid(logit)
+        u = torch.rand(batch_size, generator=generator, dtype=torch.float64)
+        accepted = x[(u.log() < accept_logprob).to(x.device)]
+        kept.append(accepted)
+        n_kept += accepted.shape[0]
+    return RatioSamples(torch.cat(kept)[:n], n_kept / proposed, calls)
+
+
+def mh_gan_sample(
+    propose: Proposal, log_ratio: LogRatio, n: int, *, generator: torch.Generator, chain_length: int = 20
+) -> RatioSamples:
+    r"""``n`` samples of :math:`p_g \, r` (normalised): the last states of ``n`` independence chains.
+
+    Each chain starts at a generated sample and makes ``chain_length`` proposals :math:`x' \sim p_g`, moving
+    when :math:`\log u < \log r(x') - \log r(x)`. The chains run side by side, one batch of ``n`` proposals
+    per step, so the samples cost ``n * (chain_length + 1)`` generator calls.
+    """
+    check_count(n)
+    check_count(chain_length, "chain_length")
+    state = propose(n, generator)
+    state_log_ratio = _log_ratios(log_ratio, state)
+    moves = 0
+    for _ in range(chain_length):
+        candidate = propose(n, generator)
+        candidate_log_ratio = _log_ratios(log_ratio, candidate)
+        u = torch.rand(n, generator=generator, dtype=torch.float64)
+        move = u.log() < candidate_log_ratio - state_log_ratio
+        state = torch.where(move.to(state.device).view(-1, *[1] * (state.dim() - 1)), candidate, state)
+        state_log_ratio = torch.where(move, candidate_log_ratio, state_log_ratio)
+        moves += int(move.sum())
+    return RatioSamples(state, moves / (n * chain_length), n * (chain_length + 1))
