@@ -84,6 +84,7 @@ Evaluation (07)
     ganlib.metrics.manifold           k-NN precision and recall                                07
     ganlib.metrics.copies             share of near-copies of training images                  07
     ganlib.metrics.neighbours         nearest-neighbour distances, in blocks                   (package internals)
+    ganlib.metrics.calibration        calibration error, logistic calibration of a logit       (package internals)
     ganlib.models.classifier          MnistClassifier, the evaluation network                  (package internals)
     ganlib.recipes.classifier         recipe mnist-classifier                                  (CLI, recipes)
     ganlib.exercises.evaluation       self-checks: Fréchet distance, class entropy, 1-D FD     07

@@ -10,5 +10,7 @@
 * :mod:`~ganlib.metrics.neighbours`: nearest-neighbour distances, in blocks;
 * :mod:`~ganlib.metrics.modes`: modes captured on the 2-D ring and grid mixtures;
 * :mod:`~ganlib.metrics.evaluation`: all of the MNIST measures in one call;
+* :mod:`~ganlib.metrics.calibration`: is a discriminator's probability a probability? Its calibration error, and
+  logistic calibration (for the density ratio of :mod:`ganlib.ratio_sampling`);
 * :mod:`~ganlib.metrics.two_sample`: the MMD permutation test of "same distribution?", and its power.
 """
