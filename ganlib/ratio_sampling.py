@@ -19,8 +19,14 @@ Given :math:`\log r`, the two samplers of notebook 01 turn samples of :math:`p_g
   notebook 01's acceptance rule with the proposal's densities in it. No bound :math:`M` is needed.
 
 Both take ``propose(n, generator)``, which returns ``n`` samples of :math:`p_g`, and ``log_ratio(x)``, which
-returns one :math:`\log r` per sample (for a GAN, its discriminator's logit). Neither touches the caller's
-global random numbers: every draw comes from ``generator``.
+returns one :math:`\log r` per sample. Neither touches the caller's global random numbers: every draw comes
+from ``generator``.
+
+**Where the ratio comes from.** A GAN's own discriminator is trained against a moving generator and is
+rarely optimal for the final one. :func:`fit_density_ratio` trains a classifier *post hoc* between real
+samples and samples of the final generator, as notebook 05 trains :math:`D` alone, then calibrates its logit
+on held-out samples of both (:mod:`ganlib.metrics.calibration`): only a calibrated logit estimates
+:math:`\log r`.
 """
 
 from __future__ import annotations
@@ -30,8 +36,12 @@ from collections.abc import Callable
 from typing import NamedTuple
 
 import torch
+from torch import nn
 
 from ganlib.checks import check_count
+from ganlib.data.batches import BatchIterator
+from ganlib.gan import discriminator_loss
+from ganlib.metrics.calibration import LogisticCalibration, expected_calibration_error, fit_logistic_calibration
 
 Proposal = Callable[[int, torch.Generator], torch.Tensor]
 LogRatio = Callable[[torch.Tensor], torch.Tensor]
@@ -43,6 +53,64 @@ class RatioSamples(NamedTuple):
     samples: torch.Tensor
     acceptance_rate: float
     generator_calls: int
+
+
+class DensityRatio(NamedTuple):
+    r"""A trained classifier and its calibration; called on samples, it returns the estimated :math:`\log r`.
+
+    ``error_before`` and ``error_after`` are the held-out expected calibration errors of the classifier's
+    probability before and after calibration."""
+
+    classifier: nn.Module
+    calibration: LogisticCalibration
+    error_before: float
+    error_after: float
+
+    def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self.calibration(self.classifier(x).reshape(-1).double())
+
+
+def fit_density_ratio(
+    classifier: nn.Module,
+    real: torch.Tensor,
+    real_held_out: torch.Tensor,
+    propose: Proposal,
+    *,
+    generator: torch.Generator,
+    steps: int = 500,
+    batch_size: int = 256,
+    lr: float = 1e-3,
+) -> DensityRatio:
+    """Train ``classifier`` (one logit per sample) to tell ``real`` from as many generated samples, with the
+    GAN discriminator's loss and Adam, then calibrate its logit on the first half of ``real_held_out`` and as
+    many fresh generated samples; the calibration errors are measured on the second half."""
+    check_count(steps, "steps")
+    with torch.no_grad():
+        fake, fake_held_out = propose(real.shape[0], generator), propose(real_held_out.shape[0], generator)
+    if fake.shape[1:] != real.shape[1:]:
+        raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, the real data have "
+                         f"{tuple(real.shape[1:])}: fit the ratio on data of the generator's kind.")
+    optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
+    batches, done = BatchIterator(real, fake, batch_size=batch_size, generator=generator), 0
+    classifier.train()
+    while done < steps:
+        for real_batch, fake_batch in batches:
+            optimizer.zero_grad()
+            discriminator_loss(classifier(real_batch), classifier(fake_batch)).backward()
+            optimizer.step()
+            done += 1
+            if done == steps:
+                break
+    classifier.eval()
+    with torch.no_grad():
+        real_logits, fake_logits = classifier(real_held_out).reshape(-1), classifier(fake_held_out).reshape(-1)
+    half = real_logits.shape[0] // 2
+    calibration = fit_logistic_calibration(real_logits[:half], fake_logits[:half])
+    real_test, fake_test = real_logits[half:].double(), fake_logits[half:].double()
+    before = expected_calibration_error(torch.sigmoid(real_test), torch.sigmoid(fake_test))
+    after = expected_calibration_error(torch.sigmoid(calibration(real_test)), torch.sigmoid(calibration(fake_test)))
+    return DensityRatio(classifier, calibration, before, after)
 
 
 def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
