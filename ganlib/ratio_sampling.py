@@ -42,6 +42,7 @@ from ganlib.checks import check_count
 from ganlib.data.batches import BatchIterator
 from ganlib.gan import discriminator_loss
 from ganlib.metrics.calibration import LogisticCalibration, expected_calibration_error, fit_logistic_calibration
+from ganlib.train import loss_step, train
 
 Proposal = Callable[[int, torch.Generator], torch.Tensor]
 LogRatio = Callable[[torch.Tensor], torch.Tensor]
@@ -92,16 +93,9 @@ def fit_density_ratio(
         raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, the real data have "
                          f"{tuple(real.shape[1:])}: fit the ratio on data of the generator's kind.")
     optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
-    batches, done = BatchIterator(real, fake, batch_size=batch_size, generator=generator), 0
-    classifier.train()
-    while done < steps:
-        for real_batch, fake_batch in batches:
-            optimizer.zero_grad()
-            discriminator_loss(classifier(real_batch), classifier(fake_batch)).backward()
-            optimizer.step()
-            done += 1
-            if done == steps:
-                break
+    classify = loss_step(lambda batch: {"loss": discriminator_loss(classifier(batch[0]), classifier(batch[1]))}, optimizer)
+    batches = BatchIterator(real, fake, batch_size=batch_size, generator=generator)
+    train(classify, batches, {"classifier": classifier}, steps=steps, progress=False)
     classifier.eval()
     with torch.no_grad():
         real_logits, fake_logits = classifier(real_held_out).reshape(-1), classifier(fake_held_out).reshape(-1)
