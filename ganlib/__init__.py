@@ -26,7 +26,7 @@ Overview (00)
     ganlib.exercises.overview         self-checks: Bayes' rule, the taxonomy                   00
 
 Sampling (01)
-    ganlib.sampling                   inverse transform, rejection, Metropolis-Hastings, IS    01
+    ganlib.sampling                   inverse transform, rejection, Metropolis-Hastings, IS    01, 05
     ganlib.plotting.sampling          figures of each sampler and of push-forwards             01
     ganlib.widgets.sampling           rejection and Metropolis-Hastings panels                 01
     ganlib.exercises.sampling         self-checks: inverse CDF, rejection round, MH step, ...  01
@@ -59,13 +59,15 @@ MMD (04)
 GAN (05)
     ganlib.gan                        GAN losses; GAN, ConditionalGAN, SemiSupervisedGAN       05, 08
     ganlib.dynamics                   gradient play on xy, 1-D snapshots, D*                   05
-    ganlib.ratio_sampling             DRS and the MH-GAN: samples corrected by D's ratio       (package internals)
+    ganlib.ratio_sampling             DRS and the MH-GAN: samples corrected by D's ratio       05, 06
+    ganlib.recipes.density_ratio      the fitted density ratio of a pretrained generator       05, 06
+    ganlib.plotting.ratio_sampling    ratio map, price of a correction, reliability            05, 06
     ganlib.models.mlp_gan             MLPGenerator, MLPDiscriminator                           05, 08
     ganlib.metrics.modes              mode coverage on the ring and the grid                   04, 05, 07, 08
     ganlib.plotting.gan               1-D GAN, game paths, mode coverage, histories            05, 06, 08
     ganlib.widgets.gan                training_scrubber, game_panel                            05
     ganlib.recipes.gan                mlp_gan, grid and MNIST GAN settings and recipes         05
-    ganlib.exercises.gan              self-checks: optimal logit, a GAN round, extragradient   05
+    ganlib.exercises.gan              self-checks: optimal logit, GAN round, extragradient, MH  05
 
 DCGAN (06)
     ganlib.dcgan                      train_dcgan, the failure lab, latent arithmetic          06

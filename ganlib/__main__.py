@@ -7,6 +7,9 @@
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
     python -m ganlib sample NAME -n N -o FILE.npy --digit D
                                                 only digit D, from a class-conditional generator (cdcgan-mnist)
+    python -m ganlib sample NAME -n N -o FILE.npy --sampler drs|mh
+                                                samples corrected by a fitted density ratio (dcgan-mnist, gan-mnist,
+                                                gan-grid-naive: 2-D points, written (N, 2)); prints the acceptance rate
 """
 
 from __future__ import annotations
@@ -36,10 +39,16 @@ def list_models() -> str:
     return "\n".join(lines)
 
 
-def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | None = None) -> Path:
-    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32 in [0, 1]).
+SAMPLERS = ("plain", "drs", "mh")
 
-    A class-conditional generator draws every digit equally often, or only ``digit`` when it is given.
+
+def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | None = None, sampler: str = "plain") -> str:
+    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32); return a summary line.
+
+    Images are written in [0, 1], shaped ``(n, 28, 28)``; points of a 2-D generator as ``(n, 2)``. A
+    class-conditional generator draws every digit equally often, or only ``digit`` when it is given.
+    ``sampler`` "drs" or "mh" corrects the samples by a fitted density ratio
+    (:mod:`ganlib.recipes.density_ratio`): discriminator rejection sampling or the Metropolis–Hastings GAN.
     """
     import numpy as np
     import torch
@@ -50,6 +59,10 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
     check_count(n)
     if output.suffix != ".npy":
         raise ValueError(f"samples are written in NumPy's .npy format: name the output file {output.with_suffix('.npy')}, not {output}.")
+    if sampler not in SAMPLERS:
+        raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}.")
+    if sampler != "plain" and digit is not None:
+        raise ValueError("--digit and --sampler drs|mh cannot be combined: the density ratios are fitted to unconditional generators.")
     model = pretrained(name)
     if not hasattr(model, "sample"):
         raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
@@ -58,18 +71,36 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
             f"{name!r} is not class-conditional, so it cannot be asked for a digit: drop --digit, "
             "or sample a conditional model such as cdcgan-mnist."
         )
-    chosen = {} if digit is None else {"digit": digit}
-    with torch.no_grad():
-        images = model.sample(n, generator=torch.Generator().manual_seed(seed), **chosen)
-    if images.shape != (n, 1, 28, 28):
+    generator = torch.Generator().manual_seed(seed)
+    summary = ""
+    if sampler == "plain":
+        with torch.no_grad():
+            samples = model.sample(n, generator=generator, **({} if digit is None else {"digit": digit}))
+    else:
+        from ganlib.ratio_sampling import discriminator_rejection_sample, mh_gan_sample
+        from ganlib.recipes.density_ratio import DRS_GAMMA, pretrained_density_ratio
+
+        propose, ratio = pretrained_density_ratio(name, seed=seed, device=next(model.parameters()).device)
+        if sampler == "drs":
+            result = discriminator_rejection_sample(propose, ratio, n, generator=generator, gamma=DRS_GAMMA.get(name))
+        else:
+            result = mh_gan_sample(propose, ratio, n, generator=generator)
+        samples = result.samples
+        summary = (f"; {sampler}: acceptance rate {result.acceptance_rate:.1%}, {result.generator_calls:,} generator calls "
+                   f"({result.calls_per_sample:.1f} per sample), calibration error {ratio.error_before:.3f} -> {ratio.error_after:.3f}")
+    if samples.shape[1:] == (1, 28, 28):
+        array = samples.reshape(n, 28, 28).clamp(0, 1)
+    elif samples.ndim == 2:
+        array = samples
+    else:
         raise ValueError(
-            f"{name!r} generates samples of shape {tuple(images.shape[1:])}, not 28x28 images; "
+            f"{name!r} generates samples of shape {tuple(samples.shape[1:])}, neither 28x28 images nor points; "
             "sample it in Python with ganlib.checkpoints.pretrained(name).sample(n)."
         )
-    array = images.reshape(n, 28, 28).clamp(0, 1).cpu().numpy().astype(np.float32)
     output.parent.mkdir(parents=True, exist_ok=True)
-    np.save(output, array)
-    return output
+    np.save(output, array.cpu().numpy().astype(np.float32))
+    which = "" if digit is None else f" of digit {digit}"
+    return f"wrote {n} samples{which} of {name} to {output}{summary}"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,6 +118,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sample.add_argument("-o", "--output", type=Path, required=True, help="output .npy file")
     sample.add_argument("--seed", type=int, default=0)
     sample.add_argument("--digit", type=int, help="only this digit (class-conditional models; default: every digit equally often)")
+    sample.add_argument("--sampler", choices=SAMPLERS, default="plain",
+                        help="plain draws; drs (discriminator rejection sampling) or mh (Metropolis-Hastings GAN) correct them "
+                             "by a density ratio fitted first (dcgan-mnist, gan-mnist, gan-grid-naive)")
     args = parser.parse_args(argv)
 
     try:
@@ -103,9 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             path = chosen.train(args.output or data_dir() / chosen.folder / f"{args.name}.pt", args.minutes, get_device())
             print(f"saved {path}")
         elif args.command == "sample":
-            path = sample_to_file(args.name, args.n, args.output, args.seed, args.digit)
-            which = "" if args.digit is None else f" of digit {args.digit}"
-            print(f"wrote {args.n} samples{which} of {args.name} to {path}")
+            print(sample_to_file(args.name, args.n, args.output, args.seed, args.digit, args.sampler))
     except (KeyError, ValueError, RuntimeError) as error:
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"error: {message}", file=sys.stderr)

@@ -11,8 +11,9 @@ Given :math:`\log r`, the two samplers of notebook 01 turn samples of :math:`p_g
   and a fraction :math:`1/M` of the proposals is kept. :math:`M` is rarely known: it is estimated as the
   largest ratio of a burn-in batch, and raised whenever a larger one appears. Azadi et al. also soften the
   rule with a shift :math:`\gamma`: keep with probability :math:`\sigma(F)`,
-  :math:`F = \log r - \log M - \log(1 - e^{\log r - \log M - \epsilon}) - \gamma`, which keeps more samples
-  at the price of exactness (:math:`\gamma` = ``None``, the default, is the exact rule).
+  :math:`F = \log r - \log M - \log(1 - e^{\log r - \log M - \epsilon}) - \gamma`. With :math:`\gamma = 0`
+  this is the exact rule again (:math:`\sigma(\operatorname{logit} p) = p`); a negative :math:`\gamma` keeps more
+  samples at the price of exactness (:math:`\gamma` = ``None``, the default, is the exact rule).
 * **Metropolis–Hastings GAN** (Turner et al., 2019). An independence sampler: from the state :math:`x`,
   propose :math:`x' \sim p_g` and move with probability
   :math:`\min\big(1, \frac{p_\text{data}(x')\, p_g(x)}{p_\text{data}(x)\, p_g(x')}\big) = \min\big(1, r(x') / r(x)\big)`,
@@ -42,6 +43,7 @@ from ganlib.checks import check_count
 from ganlib.data.batches import BatchIterator
 from ganlib.gan import discriminator_loss
 from ganlib.metrics.calibration import LogisticCalibration, expected_calibration_error, fit_logistic_calibration
+from ganlib.sampling import metropolis_accept
 from ganlib.train import loss_step, train
 
 Proposal = Callable[[int, torch.Generator], torch.Tensor]
@@ -55,21 +57,38 @@ class RatioSamples(NamedTuple):
     acceptance_rate: float
     generator_calls: int
 
+    @property
+    def calls_per_sample(self) -> float:
+        """Generator calls paid per sample returned: about M for exact rejection, the chain length + 1 for the MH-GAN."""
+        return self.generator_calls / self.samples.shape[0]
+
 
 class DensityRatio(NamedTuple):
     r"""A trained classifier and its calibration; called on samples, it returns the estimated :math:`\log r`.
 
     ``error_before`` and ``error_after`` are the held-out expected calibration errors of the classifier's
-    probability before and after calibration."""
+    probability before and after calibration, measured on ``test_logits``: the classifier's raw logits for the
+    held-out real and generated samples that calibration did not see (for a reliability plot). With
+    ``features``, the classifier reads ``features(x)``."""
 
     classifier: nn.Module
     calibration: LogisticCalibration
     error_before: float
     error_after: float
+    test_logits: tuple[torch.Tensor, torch.Tensor]
+    features: Callable[[torch.Tensor], torch.Tensor] | None = None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return self.calibration(self.classifier(x).reshape(-1).double())
+            return self.calibration(self.classifier(_mapped(self.features, x)).reshape(-1).double())
+
+
+def _mapped(features: Callable[[torch.Tensor], torch.Tensor] | None, x: torch.Tensor) -> torch.Tensor:
+    """``features(x)`` a thousand samples at a time, without gradients (``x`` itself without features)."""
+    if features is None:
+        return x
+    with torch.no_grad():
+        return torch.cat([features(chunk) for chunk in x.split(1000)])
 
 
 def fit_density_ratio(
@@ -79,32 +98,52 @@ def fit_density_ratio(
     propose: Proposal,
     *,
     generator: torch.Generator,
-    steps: int = 500,
+    generated: int = 20_000,
+    steps: int = 1000,
     batch_size: int = 256,
     lr: float = 1e-3,
+    features: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    progress: bool = False,
 ) -> DensityRatio:
-    """Train ``classifier`` (one logit per sample) to tell ``real`` from as many generated samples, with the
-    GAN discriminator's loss and Adam, then calibrate its logit on the first half of ``real_held_out`` and as
-    many fresh generated samples; the calibration errors are measured on the second half."""
+    """Train ``classifier`` (one logit per sample) to tell batches of ``real`` from as many samples of the
+    generator, with the GAN discriminator's loss and Adam, then calibrate its logit on the first half of
+    ``real_held_out`` (shuffled) and as many fresh generated samples; the calibration errors are measured on
+    the second half.
+
+    The generated side is a pool of ``generated`` samples drawn once, several times the size of ``real`` so
+    that the classifier cannot learn it by heart; each batch draws from it at random.
+
+    ``features``, a fixed map such as a pretrained network's penultimate layer, is applied to every sample
+    first: the classifier then estimates the ratio of the two distributions *of the features*, which is
+    easier to learn from few samples than a ratio of pixels, and is as good as the features.
+    """
     check_count(steps, "steps")
+    check_count(generated, "generated")
     with torch.no_grad():
-        fake, fake_held_out = propose(real.shape[0], generator), propose(real_held_out.shape[0], generator)
-    if fake.shape[1:] != real.shape[1:]:
-        raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, the real data have "
-                         f"{tuple(real.shape[1:])}: fit the ratio on data of the generator's kind.")
+        fake_held_out = propose(real_held_out.shape[0], generator)
+        if fake_held_out.shape[1:] != real.shape[1:]:
+            raise ValueError(f"the generator makes samples of shape {tuple(fake_held_out.shape[1:])}, the real data have "
+                             f"{tuple(real.shape[1:])}: fit the ratio on data of the generator's kind.")
+        pool = torch.cat([_mapped(features, propose(len(chunk), generator)) for chunk in torch.arange(generated).split(1000)])
+    real, real_held_out, fake_held_out = (_mapped(features, x) for x in (real, real_held_out, fake_held_out))
+
+    def loss(batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
+        fake = pool[torch.randint(generated, (batch[0].shape[0],), generator=generator).to(pool.device)]
+        return {"loss": discriminator_loss(classifier(batch[0]), classifier(fake))}
+
     optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
-    classify = loss_step(lambda batch: {"loss": discriminator_loss(classifier(batch[0]), classifier(batch[1]))}, optimizer)
-    batches = BatchIterator(real, fake, batch_size=batch_size, generator=generator)
-    train(classify, batches, {"classifier": classifier}, steps=steps, progress=False)
+    train(loss_step(loss, optimizer), BatchIterator(real, batch_size=batch_size, generator=generator),
+          {"classifier": classifier}, steps=steps, progress=progress, description="density ratio")
     classifier.eval()
     with torch.no_grad():
         real_logits, fake_logits = classifier(real_held_out).reshape(-1), classifier(fake_held_out).reshape(-1)
-    half = real_logits.shape[0] // 2
+    shuffled = torch.randperm(real_logits.shape[0], generator=generator).to(real_logits.device)  # held-out data may be sorted by class
+    real_logits, half = real_logits[shuffled], real_logits.shape[0] // 2
     calibration = fit_logistic_calibration(real_logits[:half], fake_logits[:half])
     real_test, fake_test = real_logits[half:].double(), fake_logits[half:].double()
     before = expected_calibration_error(torch.sigmoid(real_test), torch.sigmoid(fake_test))
     after = expected_calibration_error(torch.sigmoid(calibration(real_test)), torch.sigmoid(calibration(fake_test)))
-    return DensityRatio(classifier, calibration, before, after)
+    return DensityRatio(classifier, calibration, before, after, (real_test, fake_test), features)
 
 
 def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
@@ -116,7 +155,7 @@ def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
             f"log_ratio failed on a batch of generated samples of shape {tuple(x.shape)} ({error}). The ratio must be "
             "estimated for this generator's data: a discriminator or classifier trained on samples of the same shape."
         ) from error
-    values = values.detach().reshape(-1).double()
+    values = values.detach().reshape(-1).double().cpu()  # decided on the CPU, beside the uniforms
     if values.numel() != x.shape[0]:
         raise ValueError(
             f"log_ratio returned {values.numel()} values for {x.shape[0]} samples: it must return one log ratio per "
@@ -125,6 +164,18 @@ def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
     if not torch.isfinite(values).all():
         raise ValueError("log_ratio returned NaN or infinite values: check the discriminator's weights and inputs.")
     return values
+
+
+def drs_log_acceptance(log_r: torch.Tensor, log_bound: float, gamma: float | None = None, epsilon: float = 1e-6) -> torch.Tensor:
+    r"""The log of DRS's probability of keeping samples whose log ratios are ``log_r``, under the bound :math:`\log M`.
+
+    Without ``gamma`` it is rejection sampling's :math:`\log(r/M)`; with it, :math:`\log \sigma(F)` with
+    :math:`F = \log(r/M) - \log(1 - e^{\log(r/M) - \epsilon}) - \gamma` (the module docstring explains why).
+    """
+    excess = log_r - log_bound  # log(r / M) <= 0
+    if gamma is None:
+        return excess
+    return torch.nn.functional.logsigmoid(excess - torch.log1p(-torch.exp(excess - epsilon)) - gamma)
 
 
 def discriminator_rejection_sample(
@@ -177,14 +228,8 @@ def discriminator_rejection_sample(
                     "ratio everywhere. Give a larger log_bound, or none to estimate it."
                 )
             log_bound = values.max().item()
-        excess = values - log_bound  # log(r / M) <= 0
-        if gamma is None:
-            accept_logprob = excess
-        else:
-            logit = excess - torch.log1p(-torch.exp(excess - epsilon)) - gamma
-            accept_logprob = torch.nn.functional.logsigmoid(logit)
         u = torch.rand(batch_size, generator=generator, dtype=torch.float64)
-        accepted = x[(u.log() < accept_logprob).to(x.device)]
+        accepted = x[(u.log() < drs_log_acceptance(values, log_bound, gamma, epsilon)).to(x.device)]
         kept.append(accepted)
         n_kept += accepted.shape[0]
     return RatioSamples(torch.cat(kept)[:n], n_kept / proposed, calls)
@@ -196,7 +241,8 @@ def mh_gan_sample(
     r"""``n`` samples of :math:`p_g \, r` (normalised): the last states of ``n`` independence chains.
 
     Each chain starts at a generated sample and makes ``chain_length`` proposals :math:`x' \sim p_g`, moving
-    when :math:`\log u < \log r(x') - \log r(x)`. The chains run side by side, one batch of ``n`` proposals
+    when :math:`\log u < \log r(x') - \log r(x)`: :func:`ganlib.sampling.metropolis_accept`, notebook 01's
+    rule, with the importance weight :math:`w = p_\text{data} / p_g = r`. The chains run side by side, one batch of ``n`` proposals
     per step, so the samples cost ``n * (chain_length + 1)`` generator calls.
     """
     check_count(n)
@@ -208,8 +254,6 @@ def mh_gan_sample(
         candidate = propose(n, generator)
         candidate_log_ratio = _log_ratios(log_ratio, candidate)
         u = torch.rand(n, generator=generator, dtype=torch.float64)
-        move = u.log() < candidate_log_ratio - state_log_ratio
-        state = torch.where(move.to(state.device).view(-1, *[1] * (state.dim() - 1)), candidate, state)
-        state_log_ratio = torch.where(move, candidate_log_ratio, state_log_ratio)
-        moves += int(move.sum())
+        state, state_log_ratio, moved = metropolis_accept(state, state_log_ratio, candidate, candidate_log_ratio, u)
+        moves += int(moved.sum())
     return RatioSamples(state, moves / (n * chain_length), n * (chain_length + 1))

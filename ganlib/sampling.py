@@ -132,6 +132,24 @@ def rejection_sample(
     return RejectionResult(samples, n_kept / n_proposed)
 
 
+def metropolis_accept(x: torch.Tensor, log_w: torch.Tensor, proposal: torch.Tensor, log_w_proposal: torch.Tensor,
+                      u: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    r"""The Metropolis–Hastings decision, whatever proposed the move: go to :math:`x'` when
+    :math:`\log u < \log w(x') - \log w(x)`, i.e. with probability :math:`\min\big(1, w(x')/w(x)\big)`.
+
+    For a symmetric proposal (a random walk) the weight is the target itself, :math:`w = p`. For an
+    independence proposal :math:`x' \sim q` it is :math:`w = p / q`, the importance weight: the Hastings
+    correction :math:`q(x)/q(x')` folded in. One decision per chain; ``x`` and ``proposal`` carry the chains
+    in their first dimension (or are one chain of shape ``(d,)``).
+
+    Returns:
+        the new states, their log weights, and which proposals were accepted.
+    """
+    accepted = torch.log(u) < log_w_proposal - log_w
+    move = accepted.to(x.device).reshape(accepted.shape + (1,) * (x.ndim - accepted.ndim))
+    return torch.where(move, proposal, x), torch.where(accepted, log_w_proposal, log_w), accepted
+
+
 def metropolis_step(x: torch.Tensor, log_target: Density, noise: torch.Tensor, u: torch.Tensor,
                     log_p: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     r"""One random-walk Metropolis–Hastings step, for one chain or a batch of chains at once.
@@ -146,10 +164,7 @@ def metropolis_step(x: torch.Tensor, log_target: Density, noise: torch.Tensor, u
     """
     log_p = log_target(x).double() if log_p is None else log_p
     proposal = x + noise
-    log_p_proposal = log_target(proposal).double()
-    accepted = torch.log(u) < log_p_proposal - log_p
-    move = accepted.reshape(accepted.shape + (1,) * (x.ndim - accepted.ndim))  # one decision per chain
-    return torch.where(move, proposal, x), torch.where(accepted, log_p_proposal, log_p), accepted
+    return metropolis_accept(x, log_p, proposal, log_target(proposal).double(), u)
 
 
 class MetropolisHastingsResult(NamedTuple):

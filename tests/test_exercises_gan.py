@@ -5,7 +5,13 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.gan import check_extragradient, check_gan_step, check_loss_gradients, check_optimal_logit
+from ganlib.exercises.gan import (
+    check_extragradient,
+    check_gan_step,
+    check_loss_gradients,
+    check_mh_gan_acceptance,
+    check_optimal_logit,
+)
 
 
 def test_optimal_logit_right_answer_passes(capsys):
@@ -211,3 +217,23 @@ def test_alternating_steps_do_not_pass():
 def test_checks_accept_float32_answers():
     check_loss_gradients(lambda d: -d.float(), lambda d: (d - 1).float())
     check_optimal_logit(lambda mu: (torch.tensor(-mu), torch.tensor(mu**2 / 2)))
+
+
+def test_mh_gan_acceptance_right_answer_passes(capsys):
+    check_mh_gan_acceptance(lambda d, d_new: torch.clamp((d_new / (1 - d_new)) / (d / (1 - d)), max=1.0))
+    assert "0.184 from D = 0.7 to D = 0.3" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("answer", "hint"),
+    [
+        (lambda d, d_new: torch.clamp(d_new / d, max=1.0), "compare the odds"),
+        (lambda d, d_new: (d_new / (1 - d_new)) / (d / (1 - d)), "cannot exceed 1"),
+        (lambda d, d_new: torch.clamp((d / (1 - d)) / (d_new / (1 - d_new)), max=1.0), "upside down"),
+        (lambda d, d_new: torch.ones_like(d), "moves with probability"),
+        (lambda d, d_new: 0.5, "one probability per pair"),
+    ],
+)
+def test_mh_gan_acceptance_mistakes_get_hints(answer, hint):
+    with pytest.raises(ExerciseError, match=hint):
+        check_mh_gan_acceptance(answer)

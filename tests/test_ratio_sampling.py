@@ -13,7 +13,7 @@ import torch
 from scipy import stats
 
 from ganlib.models.mlp_gan import MLPDiscriminator
-from ganlib.ratio_sampling import discriminator_rejection_sample, fit_density_ratio, mh_gan_sample
+from ganlib.ratio_sampling import discriminator_rejection_sample, drs_log_acceptance, fit_density_ratio, mh_gan_sample
 
 MEAN, STD = 0.5, 1.5
 LOG_M = math.log(STD) + 0.1  # max over x of -x²/2 + (x - 0.5)²/(2 · 2.25) + log 1.5, at x = -0.4
@@ -70,6 +70,7 @@ def test_mh_gan_recovers_the_target(seed):
     assert ks_p_value(result.samples) > 1e-3
     assert 0.5 < result.acceptance_rate < 0.95  # an independence sampler with a close proposal moves often
     assert result.generator_calls == 4000 * 31
+    assert result.calls_per_sample == 31, "the chain length + 1 proposals per sample"
 
 
 def test_the_samplers_leave_the_global_random_numbers_alone():
@@ -125,3 +126,26 @@ def test_a_ratio_of_other_data_is_refused_before_training():
     with pytest.raises(ValueError, match="generator's kind"):
         fit_density_ratio(MLPDiscriminator(data_dim=2), torch.zeros(100, 2), torch.zeros(50, 2), propose,
                           generator=torch.Generator().manual_seed(0), steps=1)
+
+
+def test_drs_acceptance_is_r_over_m_and_the_shift_moves_it_as_stated():
+    log_r = torch.tensor([-6.0, -2.0, -0.5, 0.0], dtype=torch.float64)
+    exact = drs_log_acceptance(log_r, 0.0)
+    assert torch.equal(exact, log_r)
+    assert torch.allclose(drs_log_acceptance(log_r, 0.0, gamma=0.0), exact, atol=1e-5), "gamma = 0 is the exact rule"
+    kept_more, kept_less = drs_log_acceptance(log_r, 0.0, gamma=-2.0), drs_log_acceptance(log_r, 0.0, gamma=2.0)
+    below = log_r < 0  # at r = M every rule keeps the sample
+    assert (kept_more[below] > exact[below]).all() and (kept_less[below] < exact[below]).all() and (kept_more <= 0).all()
+    # a small r/M is multiplied by about e^{-gamma} by the shift
+    assert math.exp(kept_more[0] - exact[0]) == pytest.approx(math.exp(2.0), rel=0.03)  # r/M = e^-6: 7.27 vs e^2 = 7.39
+
+
+def test_a_ratio_fitted_on_features_is_applied_through_them():
+    """On the features (x, x^2) the true log ratio of two Gaussians is linear, so a logistic regression finds it."""
+    data = torch.Generator().manual_seed(8)
+    real, held_out = torch.randn(4000, 1, generator=data), torch.randn(2000, 1, generator=data)
+    propose32 = lambda n, g: propose(n, g).float()  # noqa: E731
+    ratio = fit_density_ratio(torch.nn.Linear(2, 1), real, held_out, propose32, generator=torch.Generator().manual_seed(9),
+                              steps=1500, lr=1e-2, features=lambda x: torch.cat([x, x**2], dim=1))
+    grid = torch.linspace(-2, 2, 41)[:, None]
+    assert (ratio(grid) - true_log_ratio(grid.double())).abs().max() < 0.25

@@ -9,6 +9,7 @@ from ganlib.sampling import (
     importance_estimate,
     inverse_transform,
     inverse_transform_discrete,
+    metropolis_accept,
     metropolis_hastings,
     metropolis_step,
     numerical_inverse_cdf,
@@ -150,6 +151,24 @@ def test_one_metropolis_step_keeps_the_target_distribution(gen):
     assert abs(state.mean().item()) < 0.015  # 6 standard errors of the mean of 200,000 draws of N(0, 1)
     assert state.var().item() == pytest.approx(1.0, abs=0.02)
     assert stats.kstest(state.numpy(), stats.norm.cdf).pvalue > ALPHA
+
+
+def test_metropolis_accept_with_importance_weights_is_an_independence_sampler(gen):
+    """One step from exact draws of p = N(0, 1) with independent proposals q = N(1, 2^2) and w = p / q keeps p."""
+    n = 200_000
+    x = torch.randn(n, generator=gen, dtype=torch.float64)
+    proposal = 1 + 2 * torch.randn(n, generator=gen, dtype=torch.float64)
+    p, q = stats.norm(0, 1), stats.norm(1, 2)
+
+    def log_w(v: torch.Tensor) -> torch.Tensor:
+        return torch.from_numpy(p.logpdf(v.numpy()) - q.logpdf(v.numpy()))
+
+    u = torch.rand(n, generator=gen, dtype=torch.float64)
+    state, log_w_state, accepted = metropolis_accept(x, log_w(x), proposal, log_w(proposal), u)
+    assert torch.equal(log_w_state, log_w(state))
+    assert 0.3 < accepted.double().mean() < 0.9
+    assert stats.kstest(state.numpy(), p.cdf).pvalue > ALPHA
+    assert stats.kstest(proposal.numpy(), p.cdf).pvalue < 1e-6, "the proposals alone are not draws of p"
 
 
 def test_metropolis_hastings_rejects_bad_step():

@@ -8,7 +8,9 @@ r"""Self-checks for notebook 05, *Generative adversarial networks*.
 * :func:`check_loss_gradients`: the derivatives of the two generator losses with respect to the
   discriminator's logit, in closed form as functions of :math:`D = D(G(z))`;
 * :func:`check_extragradient`: one extragradient step on :math:`\min_x \max_y xy`, which, unlike plain
-  gradient play, converges to the equilibrium.
+  gradient play, converges to the equilibrium;
+* :func:`check_mh_gan_acceptance`: the MH-GAN's probability of moving, from the discriminator's outputs at
+  the current sample and at the proposal.
 """
 
 from __future__ import annotations
@@ -293,3 +295,32 @@ def check_extragradient(step: Callable[[float, float, float], tuple[float, float
         f"after {steps} steps the distance to (0, 0) fell from {math.sqrt(2):.3f} to {math.hypot(x, y):.2e}, a factor "
         f"√(1 − η² + η⁴) = {factor:.4f} per step, where simultaneous steps grow it by √(1 + η²) = {math.sqrt(1 + lr**2):.4f}."
     )
+
+
+def check_mh_gan_acceptance(acceptance: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> None:
+    r"""``acceptance(d_current, d_proposal)`` must return, elementwise, the MH-GAN's probability of moving from
+    :math:`x` to :math:`x'` given :math:`D(x)` and :math:`D(x')`:
+    :math:`\min\big(1, \frac{D(x') / (1 - D(x'))}{D(x) / (1 - D(x))}\big)`, since :math:`D/(1 - D) = p_\text{data}/p_g`.
+
+    Checked on every pair of a grid of outputs from :math:`10^{-4}` to :math:`1 - 10^{-4}`, in float64.
+    """
+    d = torch.tensor([1e-4, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99, 1 - 1e-4], dtype=torch.float64)
+    current, proposal = d.repeat_interleave(len(d)), d.repeat(len(d))
+    answer = call_learner(acceptance, current.clone(), proposal.clone(), advice="it receives two float64 tensors of D's outputs")
+    require(isinstance(answer, torch.Tensor) and answer.shape == current.shape,
+            f"return one probability per pair, a tensor of shape {tuple(current.shape)}; got {answer!r:.80}.")
+    answer = answer.double()
+    ratio_of_odds = (proposal / (1 - proposal)) / (current / (1 - current))
+    expected = ratio_of_odds.clamp(max=1.0)
+    if not torch.allclose(answer, expected, rtol=1e-6, atol=1e-12):
+        require(not torch.allclose(answer, (proposal / current).clamp(max=1.0), rtol=1e-6),
+                "that compares D(x') with D(x). The density ratio is D/(1 - D), not D: compare the odds.")
+        require(not torch.allclose(answer, ratio_of_odds, rtol=1e-6),
+                "a probability cannot exceed 1: take the minimum of 1 and the ratio of the odds.")
+        require(not torch.allclose(answer, (1 / ratio_of_odds).clamp(max=1.0), rtol=1e-6),
+                "the ratio is upside down: moving to a proposal the discriminator finds *more* real must be certain.")
+        worst = int((answer - expected).abs().argmax())
+        require(False, f"for D(x) = {current[worst]:.4g} and D(x') = {proposal[worst]:.4g} you give {answer[worst]:.6g}, "
+                       f"the MH-GAN moves with probability {expected[worst]:.6g}.")
+    passed("a proposal the discriminator finds more real than the current sample is always taken; a less real one "
+           f"with the ratio of the odds, e.g. {expected[5 * len(d) + 3]:.3f} from D = 0.7 to D = 0.3.")
