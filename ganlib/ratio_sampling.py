@@ -27,7 +27,9 @@ from ``generator``.
 rarely optimal for the final one. :func:`fit_density_ratio` trains a classifier *post hoc* between real
 samples and samples of the final generator, as notebook 05 trains :math:`D` alone, then calibrates its logit
 on held-out samples of both (:mod:`ganlib.metrics.calibration`): only a calibrated logit estimates
-:math:`\log r`.
+:math:`\log r`. A GAN's own discriminator, where it was saved, is calibrated the same way without further
+training (:func:`calibrate_classifier`). The samplers refuse a bare network, so that an uncalibrated logit is
+never taken for a log ratio by accident.
 """
 
 from __future__ import annotations
@@ -134,6 +136,37 @@ def fit_density_ratio(
     optimizer = torch.optim.Adam(classifier.parameters(), lr=lr)
     train(loss_step(loss, optimizer), BatchIterator(real, batch_size=batch_size, generator=generator),
           {"classifier": classifier}, steps=steps, progress=progress, description="density ratio")
+    return _calibrated(classifier, real_held_out, fake_held_out, generator, features)
+
+
+def calibrate_classifier(
+    classifier: nn.Module,
+    real_held_out: torch.Tensor,
+    propose: Proposal,
+    *,
+    generator: torch.Generator,
+    features: Callable[[torch.Tensor], torch.Tensor] | None = None,
+) -> DensityRatio:
+    """Calibrate a classifier that is already trained, such as a GAN's own saved discriminator, on
+    ``real_held_out`` and as many fresh generated samples (half of each fits, half measures), without
+    training it further."""
+    with torch.no_grad():
+        fake_held_out = propose(real_held_out.shape[0], generator)
+    if fake_held_out.shape[1:] != real_held_out.shape[1:]:
+        raise ValueError(f"the generator makes samples of shape {tuple(fake_held_out.shape[1:])}, the real data have "
+                         f"{tuple(real_held_out.shape[1:])}: calibrate on data of the generator's kind.")
+    return _calibrated(classifier, _mapped(features, real_held_out), _mapped(features, fake_held_out), generator, features)
+
+
+def _calibrated(
+    classifier: nn.Module,
+    real_held_out: torch.Tensor,
+    fake_held_out: torch.Tensor,
+    generator: torch.Generator,
+    features: Callable[[torch.Tensor], torch.Tensor] | None,
+) -> DensityRatio:
+    """Platt scaling fitted on a shuffled half of the held-out samples (already through ``features``), and the
+    calibration errors before and after it on the other half."""
     classifier.eval()
     with torch.no_grad():
         real_logits, fake_logits = classifier(real_held_out).reshape(-1), classifier(fake_held_out).reshape(-1)
@@ -144,6 +177,16 @@ def fit_density_ratio(
     before = expected_calibration_error(torch.sigmoid(real_test), torch.sigmoid(fake_test))
     after = expected_calibration_error(torch.sigmoid(calibration(real_test)), torch.sigmoid(calibration(fake_test)))
     return DensityRatio(classifier, calibration, before, after, (real_test, fake_test), features)
+
+
+def _check_calibrated(log_ratio: LogRatio) -> None:
+    """Refuse a bare network: its logit is a log ratio only once calibrated (or when the caller says so)."""
+    if isinstance(log_ratio, nn.Module):
+        raise TypeError(
+            f"log_ratio is a bare {type(log_ratio).__name__}: a classifier's logit estimates log p_data/p_g only once it "
+            "is calibrated. Calibrate it with ganlib.ratio_sampling.calibrate_classifier(network, real_held_out, propose, "
+            "generator=...), which returns a DensityRatio to pass here, or pass lambda x: network(x) to use it as it is."
+        )
 
 
 def _log_ratios(log_ratio: LogRatio, x: torch.Tensor) -> torch.Tensor:
@@ -201,6 +244,7 @@ def discriminator_rejection_sample(
     """
     check_count(n)
     check_count(batch_size, "batch_size")
+    _check_calibrated(log_ratio)
     calls = 0
     if log_bound is None:
         check_count(burn_in, "burn_in")
@@ -247,6 +291,7 @@ def mh_gan_sample(
     """
     check_count(n)
     check_count(chain_length, "chain_length")
+    _check_calibrated(log_ratio)
     state = propose(n, generator)
     state_log_ratio = _log_ratios(log_ratio, state)
     moves = 0

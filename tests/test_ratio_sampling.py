@@ -13,7 +13,13 @@ import torch
 from scipy import stats
 
 from ganlib.models.mlp_gan import MLPDiscriminator
-from ganlib.ratio_sampling import discriminator_rejection_sample, drs_log_acceptance, fit_density_ratio, mh_gan_sample
+from ganlib.ratio_sampling import (
+    calibrate_classifier,
+    discriminator_rejection_sample,
+    drs_log_acceptance,
+    fit_density_ratio,
+    mh_gan_sample,
+)
 
 MEAN, STD = 0.5, 1.5
 LOG_M = math.log(STD) + 0.1  # max over x of -x²/2 + (x - 0.5)²/(2 · 2.25) + log 1.5, at x = -0.4
@@ -83,7 +89,7 @@ def test_the_samplers_leave_the_global_random_numbers_alone():
 def test_a_ratio_for_other_data_is_refused_with_the_fix():
     discriminator = torch.nn.Linear(784, 1).double()  # an image discriminator, given 2-D points
     with pytest.raises(ValueError, match="same shape"):
-        mh_gan_sample(propose, discriminator, 10, generator=torch.Generator().manual_seed(0))
+        mh_gan_sample(propose, lambda x: discriminator(x), 10, generator=torch.Generator().manual_seed(0))
     with pytest.raises(ValueError, match="one log ratio per sample"):
         mh_gan_sample(propose, lambda x: torch.zeros(3), 10, generator=torch.Generator().manual_seed(0))
     with pytest.raises(ValueError, match="NaN"):
@@ -149,3 +155,26 @@ def test_a_ratio_fitted_on_features_is_applied_through_them():
                               steps=1500, lr=1e-2, features=lambda x: torch.cat([x, x**2], dim=1))
     grid = torch.linspace(-2, 2, 41)[:, None]
     assert (ratio(grid) - true_log_ratio(grid.double())).abs().max() < 0.25
+
+
+class OverConfident(torch.nn.Module):
+    """A 'saved discriminator' whose logit is twice the true log ratio, plus one."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return 2 * true_log_ratio(x.double()) + 1
+
+
+def test_a_bare_network_is_refused_until_calibrated():
+    with pytest.raises(TypeError, match="calibrate_classifier"):
+        discriminator_rejection_sample(propose, OverConfident(), 10, generator=torch.Generator().manual_seed(0))
+    with pytest.raises(TypeError, match="only once it is calibrated"):
+        mh_gan_sample(propose, OverConfident(), 10, generator=torch.Generator().manual_seed(0))
+
+
+def test_a_saved_discriminator_is_calibrated_without_training_and_then_sampled_with():
+    held_out = torch.randn(20_000, 1, generator=torch.Generator().manual_seed(10), dtype=torch.float64)
+    ratio = calibrate_classifier(OverConfident(), held_out, propose, generator=torch.Generator().manual_seed(11))
+    assert ratio.calibration.scale == pytest.approx(0.5, abs=0.05) and ratio.calibration.shift == pytest.approx(-0.5, abs=0.1)
+    assert ratio.error_after < ratio.error_before
+    result = mh_gan_sample(propose, ratio, 4000, generator=torch.Generator().manual_seed(12), chain_length=30)
+    assert ks_p_value(result.samples) > 1e-3
