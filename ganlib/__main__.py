@@ -5,6 +5,9 @@
     python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/ (or runs into data/runs/)
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
+    python -m ganlib sample PATH.pt -n N -o FILE.npy
+                                                the same from any ganlib checkpoint file: (N, H, W), or (N, H, W, 3)
+                                                in colour
     python -m ganlib sample NAME -n N -o FILE.npy --digit D
                                                 only digit D, from a class-conditional generator (cdcgan-mnist)
     python -m ganlib sample NAME -n N -o FILE.npy --sampler drs|mh
@@ -18,8 +21,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ganlib.device import info
+
+if TYPE_CHECKING:  # imported when used, so that the command line starts fast
+    import numpy as np
+    import torch
 
 
 def list_models() -> str:
@@ -42,10 +50,40 @@ def list_models() -> str:
 SAMPLERS = ("plain", "drs", "mh")
 
 
-def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | None = None, sampler: str = "plain") -> str:
-    """Write ``n`` samples of the pretrained generator ``name`` to ``output`` (.npy, float32); return a summary line.
+def samples_as_array(samples: torch.Tensor) -> np.ndarray:
+    """Generated samples as the float32 array ``sample`` writes: one-channel images ``(n, 1, H, W)`` become
+    ``(n, H, W)`` and colour images ``(n, 3, H, W)`` become ``(n, H, W, 3)``, both clamped to [0, 1]; points
+    ``(n, d)`` stay as they are."""
+    import numpy as np
 
-    Images are written in [0, 1], shaped ``(n, 28, 28)``; points of a 2-D generator as ``(n, 2)``. A
+    if samples.ndim == 4 and samples.shape[1] in (1, 3):
+        images = samples.clamp(0, 1)
+        array = images[:, 0] if samples.shape[1] == 1 else images.permute(0, 2, 3, 1)
+    elif samples.ndim == 2:
+        array = samples
+    else:
+        raise ValueError(
+            f"the generator makes samples of shape {tuple(samples.shape[1:])}, neither images (1 or 3 channels) nor "
+            "points; sample it in Python with ganlib.checkpoints.build_model(load_checkpoint(path)).sample(n)."
+        )
+    return array.detach().cpu().numpy().astype(np.float32)
+
+
+def load_generator(name: str) -> torch.nn.Module:
+    """The generator ``name``: a shipped checkpoint's name, or the path of any ganlib checkpoint file (``*.pt``)."""
+    from ganlib.checkpoints import build_model, load_checkpoint, pretrained
+
+    if name.endswith(".pt") or Path(name).is_file():
+        return build_model(load_checkpoint(name)).eval()
+    return pretrained(name)
+
+
+def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | None = None, sampler: str = "plain") -> str:
+    """Write ``n`` samples of the generator ``name`` (a shipped checkpoint's name or a checkpoint file's path) to
+    ``output`` (.npy, float32); return a summary line.
+
+    Images are written in [0, 1], shaped ``(n, H, W)`` (``(n, 28, 28)`` for the MNIST models) or ``(n, H, W, 3)``
+    in colour; points of a 2-D generator as ``(n, 2)``. A
     class-conditional generator draws every digit equally often, or only ``digit`` when it is given.
     ``sampler`` "drs" or "mh" corrects the samples by a fitted density ratio
     (:mod:`ganlib.recipes.density_ratio`): discriminator rejection sampling or the Metropolis–Hastings GAN.
@@ -53,7 +91,6 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
     import numpy as np
     import torch
 
-    from ganlib.checkpoints import pretrained
     from ganlib.checks import check_count
 
     check_count(n)
@@ -63,7 +100,7 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}.")
     if sampler != "plain" and digit is not None:
         raise ValueError("--digit and --sampler drs|mh cannot be combined: the density ratios are fitted to unconditional generators.")
-    model = pretrained(name)
+    model = load_generator(name)
     if not hasattr(model, "sample"):
         raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
     if digit is not None and not hasattr(model, "n_classes"):
@@ -88,17 +125,9 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
         samples = result.samples
         summary = (f"; {sampler}: acceptance rate {result.acceptance_rate:.1%}, {result.generator_calls:,} generator calls "
                    f"({result.calls_per_sample:.1f} per sample), calibration error {ratio.error_before:.3f} -> {ratio.error_after:.3f}")
-    if samples.shape[1:] == (1, 28, 28):
-        array = samples.reshape(n, 28, 28).clamp(0, 1)
-    elif samples.ndim == 2:
-        array = samples
-    else:
-        raise ValueError(
-            f"{name!r} generates samples of shape {tuple(samples.shape[1:])}, neither 28x28 images nor points; "
-            "sample it in Python with ganlib.checkpoints.pretrained(name).sample(n)."
-        )
+    array = samples_as_array(samples)
     output.parent.mkdir(parents=True, exist_ok=True)
-    np.save(output, array.cpu().numpy().astype(np.float32))
+    np.save(output, array)
     which = "" if digit is None else f" of digit {digit}"
     return f"wrote {n} samples{which} of {name} to {output}{summary}"
 
@@ -113,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--minutes", type=float, help="wall-time budget (default: the recipe's own)")
     train.add_argument("--output", type=Path, help="where to write the checkpoint (default: data/checkpoints/NAME.pt)")
     sample = commands.add_parser("sample", help="write samples of a pretrained generator to a .npy file")
-    sample.add_argument("name")
+    sample.add_argument("name", help="a pretrained model's name (python -m ganlib list) or a checkpoint file, PATH.pt")
     sample.add_argument("-n", type=int, default=64, help="number of samples")
     sample.add_argument("-o", "--output", type=Path, required=True, help="output .npy file")
     sample.add_argument("--seed", type=int, default=0)

@@ -63,6 +63,27 @@ def test_corrected_digits_are_written_as_images_in_the_unit_range(tmp_path, caps
     assert "mh: acceptance rate" in capsys.readouterr().out
 
 
+def test_sample_takes_the_path_of_any_checkpoint_file(data_dir, tmp_path, capsys):
+    out = tmp_path / "from-file.npy"
+    assert main(["sample", str(data_dir / "checkpoints" / "tiny-vae.pt"), "-n", "4", "-o", str(out)]) == 0
+    assert np.load(out).shape == (4, 28, 28)
+    assert main(["sample", str(tmp_path / "missing.pt"), "-n", "4", "-o", str(out)]) == 2
+    assert "no checkpoint at" in capsys.readouterr().err
+
+
+def test_samples_are_written_as_one_channel_colour_or_point_arrays():
+    from ganlib.__main__ import samples_as_array
+
+    grey, colour = torch.rand(5, 1, 8, 6), torch.rand(5, 3, 8, 6) * 2 - 0.5
+    assert samples_as_array(grey).shape == (5, 8, 6)
+    rgb = samples_as_array(colour)
+    assert rgb.shape == (5, 8, 6, 3) and rgb.dtype == np.float32 and rgb.min() >= 0 and rgb.max() <= 1
+    assert np.array_equal(rgb[:, 2, 3], colour[:, :, 2, 3].clamp(0, 1).numpy()), "channels last, pixel by pixel"
+    assert samples_as_array(torch.ones(5, 2)).shape == (5, 2)
+    with pytest.raises(ValueError, match="neither images"):
+        samples_as_array(torch.ones(5, 2, 8, 8))
+
+
 def test_sample_is_reproducible_by_seed(data_dir, tmp_path):
     a, b, c = (tmp_path / f"{k}.npy" for k in "abc")
     main(["sample", "tiny-vae", "-n", "3", "-o", str(a), "--seed", "1"])
