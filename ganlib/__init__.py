@@ -10,6 +10,7 @@ Foundations: devices, data, the training loop, checkpoints, figures, panels
     ganlib.data.mnist                 MNIST: the shipped 5k subset, or the full set            03, 04, 05, 06, 07, 08
     ganlib.data.toy                   1-D mixture, ring, grid, two moons, swiss roll           01, 02, 04, 05, 07, 08
     ganlib.data.batches               BatchIterator: shuffled batches on the device            03, 04, 05, 08
+    ganlib.data.images                a folder of your own PNG/JPEG images, as uint8 squares   (package internals)
     ganlib.train                      train(), loss_step, classifier_step, linear_decay        03, 04, 05, 08
     ganlib.checkpoints                save and load checkpoints and runs, pretrained(name)     03, 04, 05, 06, 07, 08
     ganlib.checks                     claim(), and the shared checks of inputs                 03, 04, 05, 06, 08

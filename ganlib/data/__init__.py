@@ -2,7 +2,8 @@
 
 * :mod:`~ganlib.data.mnist`: MNIST, the 5,000-image subset shipped in ``data/`` (or the full set on request);
 * :mod:`~ganlib.data.toy`: toy distributions: Gaussian mixtures (the 2-D ring and grid), two moons, a swiss roll;
-* :mod:`~ganlib.data.batches`: shuffled mini-batches of tensors that already sit on the training device.
+* :mod:`~ganlib.data.batches`: shuffled mini-batches of tensors that already sit on the training device;
+* :mod:`~ganlib.data.images`: a folder of your own PNG or JPEG images, squared and kept in memory.
 """
 
 from __future__ import annotations
