@@ -73,6 +73,7 @@ GAN (05)
 DCGAN (06)
     ganlib.dcgan                      train_dcgan, the failure lab, latent arithmetic          06
     ganlib.models.dcgan               DCGANGenerator, DCGANDiscriminator, trace_layers         06
+    ganlib.models.image_dcgan         the DCGAN for 32/64-pixel grey or colour images          (package internals)
     ganlib.plotting.dcgan             training animation, snapshots, runs                      06
     ganlib.widgets.dcgan              failure_lab_panel                                        06
     ganlib.recipes.dcgan              recipe dcgan-mnist, the failure lab's runs               (CLI, recipes)

@@ -14,6 +14,7 @@ from ganlib.models.conditional_dcgan import (
 )
 from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganlib.models.gmmn import GMMN, CodeSpaceGMMN
+from ganlib.models.image_dcgan import ImageDCGANDiscriminator, ImageDCGANGenerator
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 from ganlib.models.ssgan import SemiSupervisedDiscriminator
 from ganlib.models.vae import VAE
@@ -26,6 +27,8 @@ MODELS: dict[str, type[nn.Module]] = {
     "DCGANDiscriminator": DCGANDiscriminator,
     "DCGANGenerator": DCGANGenerator,
     "GMMN": GMMN,
+    "ImageDCGANDiscriminator": ImageDCGANDiscriminator,
+    "ImageDCGANGenerator": ImageDCGANGenerator,
     "MLPDiscriminator": MLPDiscriminator,
     "MLPGenerator": MLPGenerator,
     "MnistClassifier": MnistClassifier,

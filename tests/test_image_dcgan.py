@@ -1,0 +1,47 @@
+"""The DCGAN for your own images: one block per doubling, every size and channel count, and its checkpoints."""
+
+import numpy as np
+import pytest
+import torch
+
+from ganlib.__main__ import main
+from ganlib.checkpoints import build_model, load_checkpoint, save_checkpoint
+from ganlib.models.image_dcgan import ImageDCGANDiscriminator, ImageDCGANGenerator
+
+
+@pytest.mark.parametrize(("size", "channels", "blocks"), [(32, 1, 3), (32, 3, 3), (64, 1, 4), (64, 3, 4)])
+def test_shapes_and_one_block_per_doubling(size, channels, blocks):
+    torch.manual_seed(0)
+    G = ImageDCGANGenerator(latent_dim=8, width=4, image_size=size, channels=channels)
+    D = ImageDCGANDiscriminator(width=4, image_size=size, channels=channels)
+    images = G.sample(3, torch.Generator().manual_seed(0))
+    assert images.shape == (3, channels, size, size) and 0 <= images.min() and images.max() <= 1
+    assert D(images * 2 - 1).shape == (3,)
+    strided_g = [m for m in G.net if isinstance(m, torch.nn.ConvTranspose2d) and m.stride == (2, 2)]
+    strided_d = [m for m in D.net if isinstance(m, torch.nn.Conv2d) and m.stride == (2, 2)]
+    assert len(strided_g) == len(strided_d) == blocks, "4 -> size in doublings"
+    assert D.net[0].out_channels == 4 and G.net[0].out_channels == 4 * 2 ** (blocks - 1)
+
+
+def test_bad_sizes_and_shapes_are_refused():
+    with pytest.raises(ValueError, match="32 or 64"):
+        ImageDCGANGenerator(image_size=28)
+    with pytest.raises(ValueError, match="1 or 3"):
+        ImageDCGANDiscriminator(channels=4)
+    with pytest.raises(ValueError, match="same --image-size and --channels"):
+        ImageDCGANDiscriminator(width=4, image_size=32, channels=3)(torch.zeros(2, 1, 32, 32))
+
+
+def test_a_colour_checkpoint_samples_from_the_command_line_as_channels_last(tmp_path):
+    torch.manual_seed(0)
+    config = {"latent_dim": 8, "width": 4, "image_size": 32, "channels": 3}
+    G = ImageDCGANGenerator(**config)
+    path = save_checkpoint(tmp_path / "mine.pt", G, config, data="test")
+    rebuilt = build_model(load_checkpoint(path)).eval()
+    G.eval()
+    z = torch.randn(2, 8)
+    assert torch.equal(rebuilt.decode(z), G.decode(z))
+    out = tmp_path / "colour.npy"
+    assert main(["sample", str(path), "-n", "5", "-o", str(out)]) == 0
+    array = np.load(out)
+    assert array.shape == (5, 32, 32, 3) and array.dtype == np.float32 and 0 <= array.min() and array.max() <= 1
