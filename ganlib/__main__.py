@@ -3,6 +3,8 @@
     python -m ganlib info                       versions, device, data and checkpoints on disk
     python -m ganlib list                       pretrained models, shipped runs and training recipes
     python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/ (or runs into data/runs/)
+    python -m ganlib train dcgan --data DIR --image-size 32|64 --channels 1|3 --steps N --output FILE.pt
+                                                the DCGAN on a folder of your own images (or --data mnist)
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
     python -m ganlib sample PATH.pt -n N -o FILE.npy
@@ -141,6 +143,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("name")
     train.add_argument("--minutes", type=float, help="wall-time budget (default: the recipe's own)")
     train.add_argument("--output", type=Path, help="where to write the checkpoint (default: data/checkpoints/NAME.pt)")
+    own = train.add_argument_group("your own images (NAME = dcgan)")
+    own.add_argument("--data", help="a folder of PNG/JPEG images (searched recursively), or mnist for the shipped subset")
+    own.add_argument("--image-size", type=int, default=64, choices=(32, 64))
+    own.add_argument("--channels", type=int, default=3, choices=(1, 3))
+    own.add_argument("--steps", type=int, default=5000)
+    own.add_argument("--width", type=int, default=64, help="channels of the widest block divided by 8 (64 pixels)")
+    own.add_argument("--batch-size", type=int, default=128)
+    own.add_argument("--snapshot-every", type=int, default=500, help="steps between snapshot grids beside the checkpoint")
     sample = commands.add_parser("sample", help="write samples of a pretrained generator to a .npy file")
     sample.add_argument("name", help="a pretrained model's name (python -m ganlib list) or a checkpoint file, PATH.pt")
     sample.add_argument("-n", type=int, default=64, help="number of samples")
@@ -157,17 +167,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(info())
         elif args.command == "list":
             print(list_models())
+        elif args.command == "train" and args.name == "dcgan":
+            from ganlib.device import get_device
+            from ganlib.recipes.image_folder import FolderSettings, train_on_folder
+
+            if args.data is None or args.output is None:
+                raise ValueError("train dcgan needs --data DIR (or --data mnist) and --output FILE.pt.")
+            settings = FolderSettings(image_size=args.image_size, channels=args.channels, width=args.width,
+                                      batch_size=args.batch_size)
+            path = train_on_folder(args.data, args.output, steps=args.steps, settings=settings,
+                                   snapshot_every=args.snapshot_every, device=get_device())
+            print(f"saved {path} (snapshots: {path.with_suffix('.png')})")
         elif args.command == "train":
             from ganlib.data import data_dir
             from ganlib.device import get_device
             from ganlib.recipes import recipe
 
+            if args.data is not None:
+                raise ValueError(f"--data trains on your own images with `train dcgan`; the recipe {args.name!r} has its own data.")
             chosen = recipe(args.name)
             path = chosen.train(args.output or data_dir() / chosen.folder / f"{args.name}.pt", args.minutes, get_device())
             print(f"saved {path}")
         elif args.command == "sample":
             print(sample_to_file(args.name, args.n, args.output, args.seed, args.digit, args.sampler))
-    except (KeyError, ValueError, RuntimeError) as error:
+    except (KeyError, ValueError, RuntimeError, OSError) as error:  # OSError: missing folders, unwritable files
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
         print(f"error: {message}", file=sys.stderr)
         return 2

@@ -45,3 +45,55 @@ def test_a_colour_checkpoint_samples_from_the_command_line_as_channels_last(tmp_
     assert main(["sample", str(path), "-n", "5", "-o", str(out)]) == 0
     array = np.load(out)
     assert array.shape == (5, 32, 32, 3) and array.dtype == np.float32 and 0 <= array.min() and array.max() <= 1
+
+
+def _colour_folder(folder, n=6, size=(40, 36)):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for k in range(n):
+        Image.new("RGB", size, (40 * k, 255 - 40 * k, 128)).save(folder / f"{k}.png")
+    return folder
+
+
+def test_train_dcgan_on_a_folder_writes_a_checkpoint_and_snapshots_that_sample(tmp_path, capsys):
+    data = _colour_folder(tmp_path / "pictures")
+    out = tmp_path / "runs" / "mine.pt"
+    with pytest.warns(UserWarning, match="resized and centre-cropped"):
+        code = main(["train", "dcgan", "--data", str(data), "--image-size", "32", "--channels", "3", "--steps", "4",
+                     "--width", "4", "--batch-size", "4", "--snapshot-every", "2", "--output", str(out)])
+    assert code == 0 and out.exists() and out.with_suffix(".png").exists()
+    payload = load_checkpoint(out)
+    assert payload["model_class"] == "ImageDCGANGenerator" and payload["steps"] == 4
+    assert payload["settings"]["image_size"] == 32 and "6 images" in payload["meta"]["data"]
+    assert "--data" in payload["meta"]["command"]
+    samples = tmp_path / "s.npy"
+    assert main(["sample", str(out), "-n", "3", "-o", str(samples)]) == 0
+    assert np.load(samples).shape == (3, 32, 32, 3)
+
+
+def test_train_dcgan_refuses_bad_requests_before_training(tmp_path, capsys):
+    data = _colour_folder(tmp_path / "pictures")
+    blocked = tmp_path / "file-not-folder"
+    blocked.write_text("x")
+    assert main(["train", "dcgan", "--data", str(data), "--output", str(blocked / "run.pt"), "--steps", "1"]) == 2
+    assert "cannot create the folder" in capsys.readouterr().err
+    assert main(["train", "dcgan", "--data", str(tmp_path / "nowhere"), "--output", str(tmp_path / "r.pt")]) == 2
+    assert "no folder at" in capsys.readouterr().err
+    assert main(["train", "dcgan", "--output", str(tmp_path / "r.pt")]) == 2
+    assert "needs --data" in capsys.readouterr().err
+
+
+def test_an_interrupted_run_keeps_its_weights(tmp_path, monkeypatch):
+    import ganlib.recipes.image_folder as image_folder
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(image_folder, "train", interrupted)
+    out = tmp_path / "cut.pt"
+    with pytest.raises(KeyboardInterrupt):
+        image_folder.train_on_folder("mnist", out, steps=10, settings=image_folder.FolderSettings(32, 1, 8, 4, 16),
+                                     progress=False)
+    assert load_checkpoint(out)["steps"] == "interrupted"
+    assert build_model(load_checkpoint(out)).sample(2).shape == (2, 1, 32, 32)

@@ -1,0 +1,124 @@
+"""``python -m ganlib train dcgan --data DIR``: the course's DCGAN on a folder of your own images.
+
+    python -m ganlib train dcgan --data ~/pictures --image-size 64 --channels 3 --steps 20000 --output faces.pt
+    python -m ganlib train dcgan --data mnist --image-size 32 --channels 1 --steps 2000 --output digits.pt
+
+The images are decoded once and kept in memory as ``uint8`` (:mod:`ganlib.data.images`); each batch is scaled
+to [-1, 1] on the training device. Every ``snapshot_every`` steps the generator draws 64 fixed codes into a
+grid saved next to the checkpoint (``faces.png`` beside ``faces.pt``). The checkpoint records the data, the
+image size, the channels, the settings and the steps trained, in the course's safe checkpoint format, so that
+``python -m ganlib sample faces.pt -n 100 -o faces.npy`` samples it. Interrupting the run (Ctrl-C) saves the
+weights reached so far before it stops.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from ganlib.checkpoints import save_checkpoint
+from ganlib.data.batches import BatchIterator
+from ganlib.data.images import load_image_folder
+from ganlib.data.mnist import load_mnist
+from ganlib.device import own_rng
+from ganlib.gan import GAN
+from ganlib.models.image_dcgan import ImageDCGANDiscriminator, ImageDCGANGenerator
+from ganlib.train import train
+
+
+@dataclass(frozen=True)
+class FolderSettings:
+    """What a run on a folder is trained with (Radford et al.'s defaults)."""
+
+    image_size: int = 64
+    channels: int = 3
+    latent_dim: int = 100
+    width: int = 64
+    batch_size: int = 128
+    lr: float = 2e-4
+    beta1: float = 0.5
+
+
+def folder_images(data: str, image_size: int, channels: int) -> torch.Tensor:
+    """``uint8`` images ``(n, channels, size, size)``: the folder ``data``, or the shipped MNIST subset for "mnist"."""
+    if data != "mnist":
+        return load_image_folder(data, image_size, channels)
+    if image_size not in (32, 64):
+        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64.")
+    digits = load_mnist("train", source="subset")[0]  # (n, 1, 28, 28) in [0, 1]
+    digits = F.interpolate(digits, size=image_size, mode="bilinear", antialias=True, align_corners=False)
+    return (digits.clamp(0, 1) * 255).round().to(torch.uint8).expand(-1, channels, -1, -1).contiguous()
+
+
+def check_writable(output: Path) -> None:
+    """Refuse, before any training, an output whose folder cannot be created or written."""
+    if output.suffix != ".pt":
+        raise ValueError(f"checkpoints are .pt files: name the output {output.with_suffix('.pt')}, not {output}.")
+    folder = output.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise ValueError(f"cannot create the folder {folder} for the checkpoint ({error}): choose another --output.") from error
+    if not os.access(folder, os.W_OK):
+        raise ValueError(f"the folder {folder} is not writable: choose another --output, where you may write files.")
+
+
+def train_on_folder(
+    data: str,
+    output: Path,
+    *,
+    steps: int,
+    settings: FolderSettings = FolderSettings(),
+    snapshot_every: int = 500,
+    seed: int = 0,
+    device: torch.device | str = "cpu",
+    progress: bool = True,
+) -> Path:
+    """Train the DCGAN of :mod:`ganlib.models.image_dcgan` on ``data`` for ``steps`` steps; write ``output``
+    (and its snapshot grid ``output.png``) and return its path."""
+    from torchvision.utils import save_image
+
+    check_writable(output)
+    device = torch.device(device)
+    images = folder_images(data, settings.image_size, settings.channels).to(device)
+    config_g = {"latent_dim": settings.latent_dim, "width": settings.width, "image_size": settings.image_size,
+                "channels": settings.channels}
+    config_d = {k: config_g[k] for k in ("width", "image_size", "channels")}
+    with own_rng(seed, device):
+        generator = ImageDCGANGenerator(**config_g).to(device)
+        gan = GAN.build(generator, ImageDCGANDiscriminator(**config_d).to(device), lr=settings.lr,
+                        betas=(settings.beta1, 0.999), loss="nonsaturating")
+        codes = torch.randn(64, settings.latent_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+
+        def snapshot() -> torch.Tensor:
+            grid = generator.decode_in_eval_mode(codes)
+            save_image(grid, output.with_suffix(".png"), nrow=8)
+            return grid[:8]
+
+        def step(batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
+            return gan.step((batch[0].float() / 127.5 - 1,))  # uint8 in memory, [-1, 1] for the networks
+
+        batches = BatchIterator(images, batch_size=min(settings.batch_size, len(images)),
+                                generator=torch.Generator().manual_seed(seed))
+        meta = {"data": f"{data}: {len(images):,} images, {settings.image_size}x{settings.image_size}, "
+                        f"{settings.channels} channel(s)", "settings": asdict(settings)}
+        try:
+            history = train(step, batches, gan.models, steps=steps, snapshot=snapshot, snapshot_every=snapshot_every,
+                            progress=progress, description=f"DCGAN on {data}")
+        except KeyboardInterrupt:
+            save_checkpoint(output, generator.cpu(), config_g, command=_command(data, output, steps, settings),
+                            **meta, steps="interrupted")
+            print(f"\ninterrupted: the weights reached so far are saved in {output}")
+            raise
+    done = history["step"][-1] if history["step"] else steps
+    return save_checkpoint(output, generator.cpu(), config_g, command=_command(data, output, steps, settings),
+                           **meta, steps=done)
+
+
+def _command(data: str, output: Path, steps: int, settings: FolderSettings) -> str:
+    return (f"python -m ganlib train dcgan --data {data} --image-size {settings.image_size} --channels "
+            f"{settings.channels} --steps {steps} --output {output}")
