@@ -8,8 +8,8 @@ and 06 use these settings:
 * ``dcgan-mnist``, ``gan-mnist``: a small network on the 128 features of the evaluation classifier
   (``mnist-classifier``). A network on the pixels tells real digits from generated ones almost perfectly (by
   their texture), so its ratio is too extreme to sample with; the features see the digit's shape instead. The
-  same features score the Fréchet distance, precision and recall, so those measures flatter the correction;
-  the near-copy rate and the pictures are independent checks. Real digits: the subset's 4,500 training
+  same features score the Fréchet distance, precision and recall, so those measures are not independent
+  judges of the correction; the near-copy rate and the pictures are. Real digits: the subset's 4,500 training
   images; held out: its 500 validation images.
 * ``gan-grid-naive``: a network on the points themselves, with fresh draws of the 25-mode grid as real data.
 """
