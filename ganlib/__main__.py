@@ -3,7 +3,7 @@
     python -m ganlib info                       versions, device, data and checkpoints on disk
     python -m ganlib list                       pretrained models, shipped runs and training recipes
     python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/ (or runs into data/runs/)
-    python -m ganlib train dcgan --data DIR --image-size 32|64 --channels 1|3 --steps N --output FILE.pt
+    python -m ganlib train dcgan --data DIR --image-size 32|64 --channels 1|3 --steps N --output FILE.pt [--resume]
                                                 the DCGAN on a folder of your own images (or --data mnist)
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
@@ -151,6 +151,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     own.add_argument("--width", type=int, default=64, help="channels of the widest block divided by 8 (64 pixels)")
     own.add_argument("--batch-size", type=int, default=128)
     own.add_argument("--snapshot-every", type=int, default=500, help="steps between snapshot grids beside the checkpoint")
+    own.add_argument("--resume", action="store_true", help="continue the run saved beside --output (FILE.state.pt) up to --steps")
     sample = commands.add_parser("sample", help="write samples of a pretrained generator to a .npy file")
     sample.add_argument("name", help="a pretrained model's name (python -m ganlib list) or a checkpoint file, PATH.pt")
     sample.add_argument("-n", type=int, default=64, help="number of samples")
@@ -176,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = FolderSettings(image_size=args.image_size, channels=args.channels, width=args.width,
                                       batch_size=args.batch_size)
             path = train_on_folder(args.data, args.output, steps=args.steps, settings=settings,
-                                   snapshot_every=args.snapshot_every, device=get_device())
+                                   snapshot_every=args.snapshot_every, resume=args.resume, device=get_device())
             print(f"saved {path} (snapshots: {path.with_suffix('.png')})")
         elif args.command == "train":
             from ganlib.data import data_dir

@@ -95,5 +95,29 @@ def test_an_interrupted_run_keeps_its_weights(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         image_folder.train_on_folder("mnist", out, steps=10, settings=image_folder.FolderSettings(32, 1, 8, 4, 16),
                                      progress=False)
-    assert load_checkpoint(out)["steps"] == "interrupted"
+    assert load_checkpoint(out)["steps"] == 0 and torch.load(image_folder.state_path(out), weights_only=True)["steps_done"] == 0
     assert build_model(load_checkpoint(out)).sample(2).shape == (2, 1, 32, 32)
+
+
+def test_a_run_resumes_from_its_training_state_up_to_the_steps_asked(tmp_path, capsys):
+    data = _colour_folder(tmp_path / "pictures")
+    out = tmp_path / "run.pt"
+    common = ["train", "dcgan", "--data", str(data), "--image-size", "32", "--width", "4", "--batch-size", "4",
+              "--snapshot-every", "2", "--output", str(out)]
+    with pytest.warns(UserWarning):
+        assert main([*common, "--steps", "3"]) == 0
+    first = load_checkpoint(out)["state_dict"]
+    with pytest.warns(UserWarning):
+        assert main([*common, "--steps", "5", "--resume"]) == 0
+    resumed = load_checkpoint(out)
+    assert resumed["steps"] == 5 and torch.load(tmp_path / "run.state.pt", weights_only=True)["steps_done"] == 5
+    assert any(not torch.equal(first[k], resumed["state_dict"][k]) for k in first), "two more steps changed the weights"
+    with pytest.warns(UserWarning):
+        assert main([*common, "--steps", "5", "--resume"]) == 2
+    assert "already done 5 steps" in capsys.readouterr().err
+    with pytest.warns(UserWarning):
+        assert main([*common[:-2], "--output", str(tmp_path / "other.pt"), "--steps", "5", "--resume"]) == 2
+    assert "no training state" in capsys.readouterr().err
+    with pytest.warns(UserWarning):
+        assert main([*common, "--steps", "9", "--resume", "--channels", "1"]) == 2
+    assert "other channels" in capsys.readouterr().err

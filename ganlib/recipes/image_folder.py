@@ -9,6 +9,11 @@ grid saved next to the checkpoint (``faces.png`` beside ``faces.pt``). The check
 image size, the channels, the settings and the steps trained, in the course's safe checkpoint format, so that
 ``python -m ganlib sample faces.pt -n 100 -o faces.npy`` samples it. Interrupting the run (Ctrl-C) saves the
 weights reached so far before it stops.
+
+**Resuming.** Beside the checkpoint, ``faces.state.pt`` keeps the training state (both networks, both
+optimisers and the steps done), written with every snapshot, on Ctrl-C and at the end. The same command with
+``--resume`` continues from it up to ``--steps`` in all: a run of hours on a laptop survives a closed lid. The
+resumed part draws fresh noise and batch orders, so it is not bit-identical to an uninterrupted run.
 """
 
 from __future__ import annotations
@@ -67,6 +72,38 @@ def check_writable(output: Path) -> None:
         raise ValueError(f"the folder {folder} is not writable: choose another --output, where you may write files.")
 
 
+def state_path(output: Path) -> Path:
+    """Where the training state of the run writing ``output`` lives: ``NAME.state.pt`` beside ``NAME.pt``."""
+    return output.with_suffix(".state.pt")
+
+
+def save_state(path: Path, gan: GAN, steps_done: int, settings: FolderSettings, data: str) -> None:
+    """Both networks, both optimisers and the steps done, written atomically (a crash mid-write keeps the old file)."""
+    partial = path.with_name(path.name + ".partial")
+    torch.save({"generator": gan.generator.state_dict(), "discriminator": gan.discriminator.state_dict(),
+                "g_optimizer": gan.g_optimizer.state_dict(), "d_optimizer": gan.d_optimizer.state_dict(),
+                "steps_done": steps_done, "settings": asdict(settings), "data": data}, partial)
+    os.replace(partial, path)
+
+
+def load_state(path: Path, gan: GAN, settings: FolderSettings, data: str) -> int:
+    """Put a saved training state into ``gan``; return the steps it had done. Refuses a missing state, or one of
+    a run with other data or settings, naming what differs."""
+    if not path.exists():
+        raise ValueError(f"no training state at {path} to resume from: run without --resume to start a new run.")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    differing = sorted(k for k, v in asdict(settings).items() if state["settings"].get(k) != v)
+    if differing or state["data"] != data:
+        what = ", ".join(differing + (["data"] if state["data"] != data else []))
+        raise ValueError(f"the run in {path} was trained with other {what}: resume it with the same --data, "
+                         "--image-size, --channels, --width and --batch-size, or start a new run with another --output.")
+    gan.generator.load_state_dict(state["generator"])
+    gan.discriminator.load_state_dict(state["discriminator"])
+    gan.g_optimizer.load_state_dict(state["g_optimizer"])
+    gan.d_optimizer.load_state_dict(state["d_optimizer"])
+    return int(state["steps_done"])
+
+
 def train_on_folder(
     data: str,
     output: Path,
@@ -75,11 +112,13 @@ def train_on_folder(
     settings: FolderSettings = FolderSettings(),
     snapshot_every: int = 500,
     seed: int = 0,
+    resume: bool = False,
     device: torch.device | str = "cpu",
     progress: bool = True,
 ) -> Path:
-    """Train the DCGAN of :mod:`ganlib.models.image_dcgan` on ``data`` for ``steps`` steps; write ``output``
-    (and its snapshot grid ``output.png``) and return its path."""
+    """Train the DCGAN of :mod:`ganlib.models.image_dcgan` on ``data`` up to ``steps`` steps in all (continuing a
+    saved state with ``resume``); write ``output`` (with its snapshot grid ``output.png`` and training state
+    ``output.state.pt``) and return its path."""
     from torchvision.utils import save_image
 
     check_writable(output)
@@ -93,30 +132,37 @@ def train_on_folder(
         gan = GAN.build(generator, ImageDCGANDiscriminator(**config_d).to(device), lr=settings.lr,
                         betas=(settings.beta1, 0.999), loss="nonsaturating")
         codes = torch.randn(64, settings.latent_dim, generator=torch.Generator().manual_seed(seed)).to(device)
+    done = load_state(state_path(output), gan, settings, data) if resume else 0
+    if done >= steps:
+        raise ValueError(f"the run in {state_path(output)} has already done {done:,} steps: ask for more with --steps.")
 
-        def snapshot() -> torch.Tensor:
-            grid = generator.decode_in_eval_mode(codes)
-            save_image(grid, output.with_suffix(".png"), nrow=8)
-            return grid[:8]
+    def snapshot() -> torch.Tensor:
+        grid = generator.decode_in_eval_mode(codes)
+        save_image(grid, output.with_suffix(".png"), nrow=8)
+        save_state(state_path(output), gan, done, settings, data)
+        return grid[:8]
 
-        def step(batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
-            return gan.step((batch[0].float() / 127.5 - 1,))  # uint8 in memory, [-1, 1] for the networks
+    def step(batch: tuple[torch.Tensor, ...]) -> dict[str, torch.Tensor]:
+        nonlocal done
+        losses = gan.step((batch[0].float() / 127.5 - 1,))  # uint8 in memory, [-1, 1] for the networks
+        done += 1
+        return losses
 
+    with own_rng(seed + done, device):  # a resumed run draws fresh noise and batch orders
         batches = BatchIterator(images, batch_size=min(settings.batch_size, len(images)),
-                                generator=torch.Generator().manual_seed(seed))
+                                generator=torch.Generator().manual_seed(seed + done))
         meta = {"data": f"{data}: {len(images):,} images, {settings.image_size}x{settings.image_size}, "
                         f"{settings.channels} channel(s)", "settings": asdict(settings)}
         try:
-            history = train(step, batches, gan.models, steps=steps, snapshot=snapshot, snapshot_every=snapshot_every,
-                            progress=progress, description=f"DCGAN on {data}")
+            train(step, batches, gan.models, steps=steps - done, snapshot=snapshot, snapshot_every=snapshot_every,
+                  progress=progress, description=f"DCGAN on {data}")
         except KeyboardInterrupt:
-            save_checkpoint(output, generator.cpu(), config_g, command=_command(data, output, steps, settings),
-                            **meta, steps="interrupted")
-            print(f"\ninterrupted: the weights reached so far are saved in {output}")
+            save_state(state_path(output), gan, done, settings, data)
+            save_checkpoint(output, generator, config_g, command=_command(data, output, steps, settings), **meta, steps=done)
+            print(f"\ninterrupted after {done:,} steps: the weights are saved in {output}; add --resume to continue")
             raise
-    done = history["step"][-1] if history["step"] else steps
-    return save_checkpoint(output, generator.cpu(), config_g, command=_command(data, output, steps, settings),
-                           **meta, steps=done)
+    save_state(state_path(output), gan, done, settings, data)
+    return save_checkpoint(output, generator, config_g, command=_command(data, output, steps, settings), **meta, steps=done)
 
 
 def _command(data: str, output: Path, steps: int, settings: FolderSettings) -> str:
