@@ -24,6 +24,7 @@ from ganlib.data.mnist import load_mnist
 from ganlib.data.toy import grid
 from ganlib.device import get_device, own_rng
 from ganlib.metrics.features import classifier_features
+from ganlib.models.mlp_gan import MLPDiscriminator
 from ganlib.ratio_sampling import DensityRatio, Proposal, fit_density_ratio
 
 RATIO_MODELS = ("dcgan-mnist", "gan-mnist", "gan-grid-naive")
@@ -42,14 +43,6 @@ def generator_proposal(model: nn.Module) -> Proposal:
     return propose
 
 
-def leaky_mlp(inputs: int, hidden: int, depth: int) -> nn.Sequential:
-    """``inputs`` → ``depth`` hidden layers of ``hidden`` LeakyReLU(0.2) units → one logit."""
-    layers: list[nn.Module] = []
-    for i in range(depth):
-        layers += [nn.Linear(inputs if i == 0 else hidden, hidden), nn.LeakyReLU(0.2)]
-    return nn.Sequential(*layers, nn.Linear(hidden, 1))
-
-
 def pretrained_density_ratio(
     name: str, *, seed: int = 0, device: torch.device | str | None = None, progress: bool = False
 ) -> tuple[Proposal, DensityRatio]:
@@ -63,13 +56,13 @@ def pretrained_density_ratio(
         mixture = grid()
         real, held_out = mixture.sample(20_000, generator).to(device), mixture.sample(2_000, generator).to(device)
         with own_rng(seed, device):
-            classifier = leaky_mlp(2, 128, 2).to(device)
+            classifier = MLPDiscriminator(data_dim=2, hidden=128, depth=2).to(device)
         ratio = fit_density_ratio(classifier, real, held_out, propose, generator=generator, steps=3000, progress=progress)
     else:
         real = load_mnist("train", source="subset", device=device)[0]
         held_out = load_mnist("val", source="subset", device=device)[0]
         with own_rng(seed, device):
-            classifier = leaky_mlp(128, 64, 1).to(device)
+            classifier = MLPDiscriminator(data_dim=128, hidden=64, depth=1).to(device)
         ratio = fit_density_ratio(classifier, real, held_out, propose, generator=generator, steps=1000,
                                   features=classifier_features, progress=progress)
     return propose, ratio
