@@ -5,7 +5,8 @@ import torch
 from matplotlib.figure import Figure
 
 from ganlib.data.toy import grid
-from ganlib.plotting.ratio_sampling import plot_price, plot_ratio_map, plot_reliability, reliability
+from ganlib.metrics.calibration import reliability
+from ganlib.plotting.ratio_sampling import plot_price, plot_ratio_map, plot_reliability
 
 
 def test_reliability_bins_by_hand():

@@ -64,16 +64,23 @@ def fit_logistic_calibration(real_logits: torch.Tensor, fake_logits: torch.Tenso
     return LogisticCalibration(float(params[0]), float(params[1]))
 
 
-def expected_calibration_error(real_probabilities: torch.Tensor, fake_probabilities: torch.Tensor, bins: int = 10) -> float:
-    """The ECE of probabilities "real" given to real (label 1) and to generated (label 0) samples, ``bins``
-    equal-width bins on [0, 1]."""
+def reliability(real_probabilities: torch.Tensor, fake_probabilities: torch.Tensor, bins: int = 10
+                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Per non-empty bin of ``bins`` equal-width bins on [0, 1] of the probability "real" given to real (label 1)
+    and generated (label 0) samples: the mean probability, the share of real samples, and the number of samples."""
     probabilities, labels = _logits_and_labels(real_probabilities, fake_probabilities)
     if (probabilities < 0).any() or (probabilities > 1).any():
         raise ValueError("expected probabilities in [0, 1]: apply torch.sigmoid to logits first.")
     which = (probabilities * bins).long().clamp(max=bins - 1)
-    error = 0.0
-    for b in range(bins):
-        members = which == b
-        if members.any():
-            error += members.double().mean().item() * abs(labels[members].mean().item() - probabilities[members].mean().item())
-    return error
+    counts = torch.bincount(which, minlength=bins).double()
+    filled = counts > 0
+    mean_probability = torch.bincount(which, weights=probabilities, minlength=bins)[filled] / counts[filled]
+    share_real = torch.bincount(which, weights=labels, minlength=bins)[filled] / counts[filled]
+    return mean_probability, share_real, counts[filled]
+
+
+def expected_calibration_error(real_probabilities: torch.Tensor, fake_probabilities: torch.Tensor, bins: int = 10) -> float:
+    """The ECE of probabilities "real" given to real (label 1) and to generated (label 0) samples, ``bins``
+    equal-width bins on [0, 1]: the bins of :func:`reliability`, each gap weighed by its share of the samples."""
+    mean_probability, share_real, counts = reliability(real_probabilities, fake_probabilities, bins)
+    return float((counts / counts.sum() * (share_real - mean_probability).abs()).sum())

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from ganlib.data.toy import GaussianMixture
+from ganlib.metrics.calibration import reliability
 from ganlib.plotting import PALETTE, axes_or_new
 
 
@@ -61,19 +62,6 @@ def plot_price(
     return fig
 
 
-def reliability(real_probs: torch.Tensor, fake_probs: torch.Tensor, bins: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per bin of the predicted probability of "real": the mean prediction, the observed share of real
-    samples, and the number of samples (empty bins dropped)."""
-    probs = torch.cat([real_probs, fake_probs]).double().cpu()
-    is_real = torch.cat([torch.ones_like(real_probs), torch.zeros_like(fake_probs)]).double().cpu()
-    which = torch.clamp((probs * bins).long(), max=bins - 1)
-    counts = torch.bincount(which, minlength=bins).double()
-    mean_prob = torch.bincount(which, weights=probs, minlength=bins) / counts.clamp(min=1)
-    share_real = torch.bincount(which, weights=is_real, minlength=bins) / counts.clamp(min=1)
-    keep = counts > 0
-    return mean_prob[keep].numpy(), share_real[keep].numpy(), counts[keep].numpy()
-
-
 def plot_reliability(
     curves: Mapping[str, tuple[torch.Tensor, torch.Tensor]], bins: int = 10, title: str | None = None, ax: Axes | None = None
 ) -> Figure:
@@ -83,7 +71,7 @@ def plot_reliability(
     ax.plot([0, 1], [0, 1], color=PALETTE[7], ls="--", lw=1, label="calibrated")
     for (name, (real, fake)), color, marker in zip(curves.items(), PALETTE, "os^D"):
         predicted, observed, _ = reliability(real, fake, bins)
-        ax.plot(predicted, observed, marker=marker, color=color, label=name)
+        ax.plot(predicted.numpy(), observed.numpy(), marker=marker, color=color, label=name)
     ax.set(xlim=(0, 1), ylim=(0, 1), xlabel='predicted probability of "real"', ylabel="observed share of real samples",
            aspect="equal")
     ax.legend(loc="upper left")
