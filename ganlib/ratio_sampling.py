@@ -121,11 +121,8 @@ def fit_density_ratio(
     """
     check_count(steps, "steps")
     check_count(generated, "generated")
+    fake_held_out = _generated_like(real_held_out, propose, generator)
     with torch.no_grad():
-        fake_held_out = propose(real_held_out.shape[0], generator)
-        if fake_held_out.shape[1:] != real.shape[1:]:
-            raise ValueError(f"the generator makes samples of shape {tuple(fake_held_out.shape[1:])}, the real data have "
-                             f"{tuple(real.shape[1:])}: fit the ratio on data of the generator's kind.")
         pool = torch.cat([_mapped(features, propose(len(chunk), generator)) for chunk in torch.arange(generated).split(1000)])
     real, real_held_out, fake_held_out = (_mapped(features, x) for x in (real, real_held_out, fake_held_out))
 
@@ -150,12 +147,18 @@ def calibrate_classifier(
     """Calibrate a classifier that is already trained, such as a GAN's own saved discriminator, on
     ``real_held_out`` and as many fresh generated samples (half of each fits, half measures), without
     training it further."""
-    with torch.no_grad():
-        fake_held_out = propose(real_held_out.shape[0], generator)
-    if fake_held_out.shape[1:] != real_held_out.shape[1:]:
-        raise ValueError(f"the generator makes samples of shape {tuple(fake_held_out.shape[1:])}, the real data have "
-                         f"{tuple(real_held_out.shape[1:])}: calibrate on data of the generator's kind.")
+    fake_held_out = _generated_like(real_held_out, propose, generator)
     return _calibrated(classifier, _mapped(features, real_held_out), _mapped(features, fake_held_out), generator, features)
+
+
+def _generated_like(real: torch.Tensor, propose: Proposal, generator: torch.Generator) -> torch.Tensor:
+    """As many generated samples as ``real`` holds, refused unless they have the real samples' shape."""
+    with torch.no_grad():
+        fake = propose(real.shape[0], generator)
+    if fake.shape[1:] != real.shape[1:]:
+        raise ValueError(f"the generator makes samples of shape {tuple(fake.shape[1:])}, the real data have "
+                         f"{tuple(real.shape[1:])}: estimate the ratio on data of the generator's kind.")
+    return fake
 
 
 def _calibrated(
