@@ -20,11 +20,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
+from ganlib.models.image_dcgan import IMAGE_SIZES
+
 if TYPE_CHECKING:  # Pillow is imported when images are read
     from PIL.Image import Image as PILImage
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
-IMAGE_SIZES = (32, 64)
 MODES = {1: "L", 3: "RGB"}
 
 
