@@ -5,6 +5,8 @@
     python -m ganlib train NAME [--minutes M]   (re)train a checkpoint into data/checkpoints/ (or runs into data/runs/)
     python -m ganlib train dcgan --data DIR --image-size 32|64 --channels 1|3 --steps N --output FILE.pt [--resume]
                                                 the DCGAN on a folder of your own images (or --data mnist)
+    torchrun --nproc-per-node=K -m ganlib train dcgan ...
+                                                the same, data-parallel over K processes (GPUs, or CPU cores)
     python -m ganlib sample NAME -n N -o FILE.npy
                                                 N samples of a pretrained generator, float32 in [0, 1], (N, 28, 28)
     python -m ganlib sample PATH.pt -n N -o FILE.npy
@@ -20,6 +22,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -178,7 +181,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                                       batch_size=args.batch_size)
             path = train_on_folder(args.data, args.output, steps=args.steps, settings=settings,
                                    snapshot_every=args.snapshot_every, resume=args.resume, device=get_device())
-            print(f"saved {path} (snapshots: {path.with_suffix('.png')})")
+            if path is not None:  # None: a process other than torchrun's first, which writes nothing
+                print(f"saved {path} (snapshots: {path.with_suffix('.png')})")
         elif args.command == "train":
             from ganlib.data import data_dir
             from ganlib.device import get_device
@@ -193,7 +197,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(sample_to_file(args.name, args.n, args.output, args.seed, args.digit, args.sampler))
     except (KeyError, ValueError, RuntimeError, OSError) as error:  # OSError: missing folders, unwritable files
         message = error.args[0] if isinstance(error, KeyError) and error.args else error
-        print(f"error: {message}", file=sys.stderr)
+        from ganlib.recipes.distributed import launched_by_torchrun
+
+        where = f"process {os.environ['RANK']} of {os.environ['WORLD_SIZE']}: " if launched_by_torchrun() else ""
+        print(f"error: {where}{message}", file=sys.stderr)
         return 2
     return 0
 

@@ -104,6 +104,9 @@ class GAN:
         gp_weight: λ of the gradient penalty, with ``"wgan-gp"``.
         amp: bfloat16 mixed precision where the device computes it natively.
         g_schedule, d_schedule: learning-rate schedules, stepped after every round (see :meth:`build`).
+        replica, replicas: this process's place among ``replicas`` data-parallel processes (torchrun; see
+            :mod:`ganlib.recipes.distributed`). Every process draws the noise of the whole global batch from the
+            same random stream and keeps its share, so K processes use the same codes as one process would.
 
     Build one with :meth:`build`, then ``train(gan.step, batches, gan.models, steps=...)``.
     """
@@ -120,6 +123,8 @@ class GAN:
     amp: bool = False
     g_schedule: torch.optim.lr_scheduler.LRScheduler | None = None
     d_schedule: torch.optim.lr_scheduler.LRScheduler | None = None
+    replica: int = 0
+    replicas: int = 1
     rounds: int = field(default=0, init=False)
     LOSS_NAMES: ClassVar[tuple[str, ...]] = tuple(LOSSES)
 
@@ -129,6 +134,8 @@ class GAN:
         for name in ("pack", "d_steps"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}.")
+        if not 0 <= self.replica < self.replicas:
+            raise ValueError(f"replica must be in [0, replicas), got replica={self.replica} of replicas={self.replicas}.")
         if self.loss == "wgan-clip" and not self.clip > 0:
             raise ValueError(f"clip must be a positive bound on the critic's weights (0.01 in the WGAN paper), got {self.clip}.")
 
@@ -149,7 +156,7 @@ class GAN:
         G, D, pack = self.generator, self.discriminator, self.pack
         d_loss_fn, g_loss_fn = LOSSES[self.loss]
         real = batch[0]
-        z = torch.randn(real.shape[0], G.latent_dim, device=real.device)
+        z = torch.randn(real.shape[0] * self.replicas, G.latent_dim, device=real.device).chunk(self.replicas)[self.replica]
 
         # (1) The discriminator step: tell real from fake. The fakes are detached: G is not updated here.
         with autocast(real.device, self.amp):

@@ -18,6 +18,10 @@ class BatchIterator:
     >>> batches = BatchIterator(images, labels, batch_size=128)
     >>> for x, y in batches:      # one epoch
     ...     ...
+
+    Under data-parallel training (torchrun), each of the ``replicas`` processes builds the same iterator (same
+    ``generator`` seed, so the same order) with its own ``replica`` number: ``batch_size`` is the *global*
+    batch, and each process gets its ``batch_size / replicas`` rows of it.
     """
 
     def __init__(
@@ -28,6 +32,8 @@ class BatchIterator:
         drop_last: bool = True,
         device: torch.device | str | None = None,
         generator: torch.Generator | None = None,
+        replica: int = 0,
+        replicas: int = 1,
     ) -> None:
         if not tensors:
             raise ValueError("BatchIterator needs at least one tensor.")
@@ -39,12 +45,16 @@ class BatchIterator:
             raise ValueError(f"batch_size must be positive, got {batch_size}.")
         if drop_last and batch_size > n:
             raise ValueError(f"batch_size={batch_size} is larger than the {n} samples; lower it or pass drop_last=False.")
+        if not 0 <= replica < replicas or batch_size % replicas:
+            raise ValueError(f"the global batch ({batch_size}) must split evenly over {replicas} processes, and replica "
+                             f"must be in [0, {replicas}), got {replica}: choose a batch size that is a multiple of {replicas}.")
         device = torch.device(device) if device is not None else tensors[0].device
         self.tensors = tuple(t.to(device) for t in tensors)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.generator = generator
+        self.replica, self.replicas = replica, replicas
 
     @property
     def num_samples(self) -> int:
@@ -62,5 +72,5 @@ class BatchIterator:
         else:
             order = torch.arange(n, device=self.tensors[0].device)
         for start in range(0, len(self) * self.batch_size, self.batch_size):
-            index = order[start : start + self.batch_size]
+            index = order[start : start + self.batch_size].tensor_split(self.replicas)[self.replica]
             yield tuple(t[index] for t in self.tensors)

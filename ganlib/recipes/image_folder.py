@@ -19,7 +19,7 @@ resumed part draws fresh noise and batch orders, so it is not bit-identical to a
 from __future__ import annotations
 
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import torch
@@ -32,6 +32,7 @@ from ganlib.data.mnist import load_mnist
 from ganlib.device import own_rng
 from ganlib.gan import GAN
 from ganlib.models.image_dcgan import IMAGE_SIZES, ImageDCGANDiscriminator, ImageDCGANGenerator
+from ganlib.recipes.distributed import Replica, process_group, replicate, unwrap
 from ganlib.train import train
 
 
@@ -43,9 +44,10 @@ class FolderSettings:
     channels: int = 3
     latent_dim: int = 100
     width: int = 64
-    batch_size: int = 128
+    batch_size: int = 128  # the global batch: under torchrun each of K processes takes batch_size / K of it
     lr: float = 2e-4
     beta1: float = 0.5
+    batchnorm: bool = True
 
 
 def folder_images(data: str, image_size: int, channels: int) -> torch.Tensor:
@@ -80,7 +82,7 @@ def state_path(output: Path) -> Path:
 def save_state(path: Path, gan: GAN, steps_done: int, settings: FolderSettings, data: str) -> None:
     """Both networks, both optimisers and the steps done, written atomically (a crash mid-write keeps the old file)."""
     partial = path.with_name(path.name + ".partial")
-    torch.save({"generator": gan.generator.state_dict(), "discriminator": gan.discriminator.state_dict(),
+    torch.save({"generator": unwrap(gan.generator).state_dict(), "discriminator": unwrap(gan.discriminator).state_dict(),
                 "g_optimizer": gan.g_optimizer.state_dict(), "d_optimizer": gan.d_optimizer.state_dict(),
                 "steps_done": steps_done, "settings": asdict(settings), "data": data}, partial)
     os.replace(partial, path)
@@ -115,18 +117,31 @@ def train_on_folder(
     resume: bool = False,
     device: torch.device | str = "cpu",
     progress: bool = True,
-) -> Path:
+) -> Path | None:
     """Train the DCGAN of :mod:`ganlib.models.image_dcgan` on ``data`` up to ``steps`` steps in all (continuing a
     saved state with ``resume``); write ``output`` (with its snapshot grid ``output.png`` and training state
-    ``output.state.pt``) and return its path."""
+    ``output.state.pt``) and return its path.
+
+    Started by ``torchrun`` with K processes, each trains on its share of every batch
+    (:mod:`ganlib.recipes.distributed`); only process 0 shows progress and writes files, and the others
+    return ``None``.
+    """
+    check_writable(output)
+    with process_group(torch.device(device)) as replica:
+        return _train_replica(data, output, steps, settings, snapshot_every, seed, resume, replica,
+                              progress and replica.is_main)
+
+
+def _train_replica(data: str, output: Path, steps: int, settings: FolderSettings, snapshot_every: int, seed: int,
+                   resume: bool, replica: Replica, progress: bool) -> Path | None:
+    """:func:`train_on_folder` in one process (``replica``) of the run."""
     from torchvision.utils import save_image
 
-    check_writable(output)
-    device = torch.device(device)
+    device = replica.device
     images = folder_images(data, settings.image_size, settings.channels).to(device)
     config_g = {"latent_dim": settings.latent_dim, "width": settings.width, "image_size": settings.image_size,
-                "channels": settings.channels}
-    config_d = {k: config_g[k] for k in ("width", "image_size", "channels")}
+                "channels": settings.channels, "batchnorm": settings.batchnorm}
+    config_d = {k: config_g[k] for k in ("width", "image_size", "channels", "batchnorm")}
     with own_rng(seed, device):
         generator = ImageDCGANGenerator(**config_g).to(device)
         gan = GAN.build(generator, ImageDCGANDiscriminator(**config_d).to(device), lr=settings.lr,
@@ -135,6 +150,8 @@ def train_on_folder(
     done = load_state(state_path(output), gan, settings, data) if resume else 0
     if done >= steps:
         raise ValueError(f"the run in {state_path(output)} has already done {done:,} steps: ask for more with --steps.")
+    gan = replace(gan, generator=replicate(generator, replica), discriminator=replicate(gan.discriminator, replica),
+                  replica=replica.rank, replicas=replica.world_size)
 
     def snapshot() -> torch.Tensor:
         grid = generator.decode_in_eval_mode(codes)
@@ -150,17 +167,21 @@ def train_on_folder(
 
     with own_rng(seed + done, device):  # a resumed run draws fresh noise and batch orders
         batches = BatchIterator(images, batch_size=min(settings.batch_size, len(images)),
-                                generator=torch.Generator().manual_seed(seed + done))
+                                generator=torch.Generator().manual_seed(seed + done),
+                                replica=replica.rank, replicas=replica.world_size)
         meta = {"data": f"{data}: {len(images):,} images, {settings.image_size}x{settings.image_size}, "
                         f"{settings.channels} channel(s)", "settings": asdict(settings)}
         try:
-            train(step, batches, gan.models, steps=steps - done, snapshot=snapshot, snapshot_every=snapshot_every,
-                  progress=progress, description=f"DCGAN on {data}")
+            train(step, batches, gan.models, steps=steps - done, snapshot=snapshot if replica.is_main else None,
+                  snapshot_every=snapshot_every, progress=progress, description=f"DCGAN on {data}")
         except KeyboardInterrupt:
-            save_state(state_path(output), gan, done, settings, data)
-            save_checkpoint(output, generator, config_g, command=_command(data, output, steps, settings), **meta, steps=done)
-            print(f"\ninterrupted after {done:,} steps: the weights are saved in {output}; add --resume to continue")
+            if replica.is_main:
+                save_state(state_path(output), gan, done, settings, data)
+                save_checkpoint(output, generator, config_g, command=_command(data, output, steps, settings), **meta, steps=done)
+                print(f"\ninterrupted after {done:,} steps: the weights are saved in {output}; add --resume to continue")
             raise
+    if not replica.is_main:
+        return None
     save_state(state_path(output), gan, done, settings, data)
     return save_checkpoint(output, generator, config_g, command=_command(data, output, steps, settings), **meta, steps=done)
 
