@@ -65,6 +65,9 @@ bench: venv
 	$(PY) benchmarks/ablation.py
 	$(PY) benchmarks/widgets.py
 	$(PY) benchmarks/throughput.py
+	$(PY) benchmarks/throughput.py --float32 --compile
+	$(PY) benchmarks/image_loading.py
+	$(PY) benchmarks/distributed.py
 
 badges: venv
 	$(PY) tools/badges.py $(if $(NB),--only $(NB))

@@ -11,14 +11,26 @@ same machine:
   ``log_every`` steps; ``amp=True``: bf16 autocast on CUDA and on CPUs with native bf16 (AVX-512 BF16,
   AMX), float32 elsewhere (``ganlib.device.bf16_is_native``); ``channels_last=True``: channels-last
   convolutions (cuDNN, oneDNN);
-* the generator's update back-propagates through D without computing D's weight gradients.
+* the generator's update back-propagates through D without computing D's weight gradients. A round does one
+  forward pass of G and three of D (real, fake for D's update, fake again through the updated D for G's): the
+  fewest an alternating update allows, since batch norm must see the real and the fake batch apart.
 
-    python benchmarks/throughput.py [--steps 8] [--rounds 3] [--float32]
+It also prints the work per image (GFLOP, counted by ``torch.utils.flop_counter`` on one round: forward and
+backward passes as they run, without the weight gradients the update does not take) and the share of the
+CPU's float32 peak that ganlib reaches. The peak is estimated two ways: measured, as the rate of a large
+1×1 float32 convolution (a matrix product run by oneDNN, like the DCGAN's layers) on the same threads; and nominal, cores × clock × FLOP per cycle (32 with AVX2's two
+8-wide FMA units, 64 with AVX-512's), the clock being the one the kernel reports (turbo may exceed it).
+
+``--compile`` also times ganlib with both networks compiled by ``torch.compile`` and prints the compile time
+and the number of steps after which it pays that back (if it does).
+
+    python benchmarks/throughput.py [--steps 8] [--rounds 3] [--float32] [--compile]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 
@@ -142,11 +154,51 @@ def ganlib_steps(data: BatchIterator, gan: GAN, steps: int) -> float:
     return steps * BATCH / (time.perf_counter() - start)
 
 
+def flop_per_image(gan: GAN, batch: torch.Tensor) -> float:
+    """FLOP of one round of ``gan`` per image, counted as the round runs (on a copy, so ``gan`` is untouched)."""
+    import copy
+
+    from torch.utils.flop_counter import FlopCounterMode
+
+    twin = copy.deepcopy(gan)
+    with FlopCounterMode(display=False) as counter:
+        twin.step((batch,))
+    return counter.get_total_flops() / batch.shape[0]
+
+
+def measured_peak(device: torch.device, channels: int = 512, pixels: int = 32 * 32 * 64, repeats: int = 5) -> float:
+    """FLOP/s of a large 1×1 float32 convolution (a matrix product of ``pixels`` × ``channels`` by ``channels`` ×
+    ``channels``), run by oneDNN, the library of the DCGAN's convolutions, under the same limits on its
+    instruction set: about the most float32 work per second the CPU gives them."""
+    x = torch.randn(pixels // 1024, channels, 32, 32, device=device).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(channels, channels, 1, 1, device=device).contiguous(memory_format=torch.channels_last)
+    F.conv2d(x, w)
+    best = float("inf")
+    for _ in range(3):  # the best of three timings: the clock of a shared machine wanders
+        start = time.perf_counter()
+        for _ in range(repeats):
+            F.conv2d(x, w)
+        best = min(best, time.perf_counter() - start)
+    return 2 * pixels * channels**2 * repeats / best
+
+
+def nominal_peak() -> tuple[float, str]:
+    """Cores × clock × float32 FLOP per cycle, and how it was reached."""
+    limited = "AVX2" in os.environ.get("ONEDNN_MAX_CPU_ISA", "").upper()
+    flags = open("/proc/cpuinfo").read() if os.path.exists("/proc/cpuinfo") else ""
+    per_cycle = 64 if "avx512f" in flags and not limited else 32
+    mhz = [float(line.split(":")[1]) for line in flags.splitlines() if line.startswith("cpu MHz")]
+    clock = max(mhz) * 1e6 if mhz else float("nan")
+    cores = torch.get_num_threads()
+    return cores * clock * per_cycle, f"{cores} threads x {clock / 1e9:.2f} GHz x {per_cycle} FLOP/cycle"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--steps", type=int, default=8, help="timed steps per side per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--float32", action="store_true", help="ganlib without mixed precision (channels_last only)")
+    parser.add_argument("--compile", action="store_true", help="also time ganlib with torch.compile'd networks")
     args = parser.parse_args()
     seed_everything(0)
     device = get_device()
@@ -165,13 +217,22 @@ def main() -> int:
     reference = reference_models(device)
     gan = GAN.build(*make_models(device), lr=LR, betas=BETAS, amp=not args.float32)  # the non-saturating game
 
+    sides = {"reference": lambda: reference_steps(batches, device, reference, args.steps),
+             "ganlib": lambda: ganlib_steps(data, gan, args.steps)}
     reference_steps(batches, device, reference, 1)  # warm-up: workers start, kernels load
     ganlib_steps(data, gan, 1)
-    rates: dict[str, list[float]] = {"reference": [], "ganlib": []}
+    if args.compile:
+        compiled = GAN.build(*make_models(device), lr=LR, betas=BETAS, amp=not args.float32)
+        compiled.generator, compiled.discriminator = torch.compile(compiled.generator), torch.compile(compiled.discriminator)
+        start = time.perf_counter()
+        ganlib_steps(data, compiled, 2)  # compiles the forward and backward passes
+        compile_seconds = time.perf_counter() - start
+        sides["compiled"] = lambda: ganlib_steps(data, compiled, args.steps)
+    rates: dict[str, list[float]] = {side: [] for side in sides}
     for round_ in range(args.rounds):
-        rates["reference"].append(reference_steps(batches, device, reference, args.steps))
-        rates["ganlib"].append(ganlib_steps(data, gan, args.steps))
-        print(f"round {round_ + 1}: reference {rates['reference'][-1]:.1f} img/s, ganlib {rates['ganlib'][-1]:.1f} img/s", flush=True)
+        for side, run in sides.items():
+            rates[side].append(run())
+        print(f"round {round_ + 1}: " + ", ".join(f"{side} {r[-1]:.1f} img/s" for side, r in rates.items()), flush=True)
     theirs, ours = (sum(r) / len(r) for r in (rates["reference"], rates["ganlib"]))
     native = bf16_is_native(device)
     mixed = "mixed precision torch.bfloat16" if gan.amp and native else "float32"
@@ -179,7 +240,24 @@ def main() -> int:
     print(f"ganlib: {mixed}, channels_last; native bf16 on {device.type}: {native}")
     print(f"reference loop  {theirs:8.1f} images/s")
     print(f"ganlib          {ours:8.1f} images/s")
-    print(f"speed-up        {ours / theirs:8.2f}x (target >= 1.30x)")
+    ratios = sorted(a / b for a, b in zip(rates["ganlib"], rates["reference"]))
+    print(f"speed-up        {ours / theirs:8.2f}x (target >= 1.30x); round by round {ratios[0]:.2f}x to {ratios[-1]:.2f}x")
+    flop = flop_per_image(gan, resident[:BATCH].contiguous(memory_format=torch.channels_last))
+    print(f"\nwork per image  {flop / 1e9:8.2f} GFLOP per round (1 forward of G, 3 of D, and their backward passes)")
+    if device.type == "cpu" and mixed != "float32":
+        print("ganlib computes in bfloat16 here, so the float32 peak does not bound it: run with --float32 for that share")
+    elif device.type == "cpu":
+        measured = measured_peak(device)
+        nominal, how = nominal_peak()
+        print(f"ganlib reaches  {ours * flop / 1e9:8.1f} GFLOP/s")
+        print(f"  = {ours * flop / measured:.0%} of the measured float32 peak, {measured / 1e9:.1f} GFLOP/s (a 1x1 convolution, 512 channels)")
+        print(f"  = {ours * flop / nominal:.0%} of the nominal float32 peak, {nominal / 1e9:.1f} GFLOP/s ({how})")
+    if args.compile:
+        fast = sum(rates["compiled"]) / len(rates["compiled"])
+        saved = BATCH / ours - BATCH / fast  # seconds per step
+        payback = (f"pays back after {compile_seconds / saved:,.0f} steps" if fast > 1.03 * ours
+                   else "no faster than eager within 3%, so it never pays back")
+        print(f"\ntorch.compile   {fast:8.1f} images/s after {compile_seconds:.0f} s of compiling: {payback}")
     return 0
 
 

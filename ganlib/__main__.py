@@ -155,6 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     own.add_argument("--batch-size", type=int, default=128)
     own.add_argument("--snapshot-every", type=int, default=500, help="steps between snapshot grids beside the checkpoint")
     own.add_argument("--resume", action="store_true", help="continue the run saved beside --output (FILE.state.pt) up to --steps")
+    own.add_argument("--memory-mb", type=float, default=2048,
+                     help="keep the decoded images in memory up to this size; stream a larger folder from disk (slower)")
+    own.add_argument("--workers", type=int, default=2, help="DataLoader processes that decode a streamed folder")
+    own.add_argument("--compile", action="store_true", help="torch.compile both networks (pays back on GPUs, not on CPUs)")
     sample = commands.add_parser("sample", help="write samples of a pretrained generator to a .npy file")
     sample.add_argument("name", help="a pretrained model's name (python -m ganlib list) or a checkpoint file, PATH.pt")
     sample.add_argument("-n", type=int, default=64, help="number of samples")
@@ -180,7 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings = FolderSettings(image_size=args.image_size, channels=args.channels, width=args.width,
                                       batch_size=args.batch_size)
             path = train_on_folder(args.data, args.output, steps=args.steps, settings=settings,
-                                   snapshot_every=args.snapshot_every, resume=args.resume, device=get_device())
+                                   snapshot_every=args.snapshot_every, resume=args.resume, device=get_device(),
+                                   memory_budget=int(args.memory_mb * 2**20), workers=args.workers, compile_networks=args.compile)
             if path is not None:  # None: a process other than torchrun's first, which writes nothing
                 print(f"saved {path} (snapshots: {path.with_suffix('.png')})")
         elif args.command == "train":

@@ -1,5 +1,7 @@
 """The DCGAN for your own images: one block per doubling, every size and channel count, and its checkpoints."""
 
+import shutil
+
 import numpy as np
 import pytest
 import torch
@@ -112,12 +114,49 @@ def test_a_run_resumes_from_its_training_state_up_to_the_steps_asked(tmp_path, c
     resumed = load_checkpoint(out)
     assert resumed["steps"] == 5 and torch.load(tmp_path / "run.state.pt", weights_only=True)["steps_done"] == 5
     assert any(not torch.equal(first[k], resumed["state_dict"][k]) for k in first), "two more steps changed the weights"
-    with pytest.warns(UserWarning):
-        assert main([*common, "--steps", "5", "--resume"]) == 2
+    assert main([*common, "--steps", "5", "--resume"]) == 2  # refused before any image is read
     assert "already done 5 steps" in capsys.readouterr().err
-    with pytest.warns(UserWarning):
-        assert main([*common[:-2], "--output", str(tmp_path / "other.pt"), "--steps", "5", "--resume"]) == 2
+    assert main([*common[:-2], "--output", str(tmp_path / "other.pt"), "--steps", "5", "--resume"]) == 2
     assert "no training state" in capsys.readouterr().err
-    with pytest.warns(UserWarning):
-        assert main([*common, "--steps", "9", "--resume", "--channels", "1"]) == 2
+    assert main([*common, "--steps", "9", "--resume", "--channels", "1"]) == 2
     assert "other channels" in capsys.readouterr().err
+
+
+def test_a_folder_over_the_memory_budget_is_streamed_and_trains_the_same_networks(tmp_path, capsys):
+    data = _colour_folder(tmp_path / "pictures")
+    out = tmp_path / "streamed.pt"
+    with pytest.warns(UserWarning):  # the pictures are not square: resized and centre-cropped
+        code = main(["train", "dcgan", "--data", str(data), "--image-size", "32", "--steps", "3", "--width", "4",
+                     "--batch-size", "4", "--memory-mb", "0", "--workers", "0", "--output", str(out)])
+    assert code == 0
+    assert "6 images, streamed by 0 DataLoader workers" in capsys.readouterr().out
+    payload = load_checkpoint(out)
+    assert payload["steps"] == 3 and build_model(payload).sample(2).shape == (2, 3, 32, 32)
+
+
+def test_the_folder_stays_in_memory_within_the_budget(tmp_path):
+    import ganlib.recipes.image_folder as image_folder
+    from ganlib.recipes.distributed import Replica
+
+    data = _colour_folder(tmp_path / "pictures", n=4)
+    settings = image_folder.FolderSettings(image_size=32, channels=3, width=4, batch_size=2)
+    single = Replica(0, 1, torch.device("cpu"))
+    kept = dict(workers=0, generator=torch.Generator().manual_seed(0), replica=single)
+    with pytest.warns(UserWarning):
+        batches, count, reading = image_folder.folder_batches(str(data), settings, memory_budget=4 * 3 * 32 * 32, **kept)
+    assert (count, reading) == (4, "in memory") and next(iter(batches))[0].shape == (2, 3, 32, 32)
+    with pytest.warns(UserWarning):
+        batches, count, reading = image_folder.folder_batches(str(data), settings, memory_budget=4 * 3 * 32 * 32 - 1, **kept)
+    assert count == 4 and reading.startswith("streamed") and next(iter(batches))[0].shape == (2, 3, 32, 32)
+
+
+@pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
+                    reason="torch.compile builds its CPU kernels with a C++ compiler, and this machine has none")
+def test_compiled_networks_train_and_save_like_eager_ones(tmp_path):
+    """--compile (torch.compile, opt-in) trains; the checkpoint holds the plain network's weights."""
+    out = tmp_path / "compiled.pt"
+    assert main(["train", "dcgan", "--data", "mnist", "--image-size", "32", "--channels", "1", "--steps", "2",
+                 "--width", "4", "--batch-size", "8", "--compile", "--output", str(out)]) == 0
+    payload = load_checkpoint(out)
+    assert payload["steps"] == 2 and not any(key.startswith("_orig_mod") for key in payload["state_dict"])
+    assert build_model(payload).sample(2).shape == (2, 1, 32, 32)

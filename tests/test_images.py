@@ -88,3 +88,50 @@ def test_bad_requests_get_a_clear_error(tmp_path, setup, size, channels, error, 
         _save(folder / "a.png", size=(32, 32))
     with pytest.raises(error, match=message):
         load_image_folder(folder, size, channels)
+
+
+def _epoch(loader):
+    return torch.cat([batch for (batch,) in loader])
+
+
+def test_a_streamed_folder_gives_every_image_once_an_epoch_in_a_fresh_order(folder):
+    from ganlib.data.images import streamed_batches
+
+    loader = streamed_batches(folder, 64, 3, batch_size=2, workers=0, generator=torch.Generator().manual_seed(0))
+    in_memory = load_image_folder(folder, 64, 3)
+    first, second = _epoch(loader), _epoch(loader)
+    assert first.dtype == torch.uint8 and first.shape == (4, 3, 64, 64), "two full batches of 2 (drop_last)"
+    rows = lambda images: sorted(tuple(image[:, 0, 0].tolist()) for image in images)  # noqa: E731
+    assert set(rows(first)) <= set(rows(in_memory)) and len(set(rows(first))) == 4
+    assert rows(first) != rows(second) or not torch.equal(first, second), "each epoch is reshuffled"
+
+
+def test_streamed_workers_decode_the_same_images_as_memory(folder):
+    from ganlib.data.images import streamed_batches
+
+    said = "converted 5 images to 32x32 L: 5 from mode RGB, 5 resized and centre-cropped"
+    with pytest.warns(UserWarning, match=said):  # announced when the headers are read, as when decoded
+        loader = streamed_batches(folder, 32, 1, batch_size=5, workers=2, generator=torch.Generator().manual_seed(0))
+    with pytest.warns(UserWarning, match=said):
+        in_memory = load_image_folder(folder, 32, 1)
+    (streamed,) = next(iter(loader))
+    order = lambda images: images[images.flatten(1).sum(1).argsort()]  # noqa: E731
+    assert torch.equal(order(streamed), order(in_memory))
+
+
+def test_a_streamed_folder_skips_what_it_cannot_read_with_a_warning_each(folder):
+    from ganlib.data.images import streamed_batches
+
+    (folder / "cats" / "renamed.png").write_bytes(b"garbage")  # refused when the headers are read
+    truncated = folder / "dogs" / "truncated.png"
+    Image.new("RGB", (64, 64), (1, 2, 3)).save(truncated)
+    truncated.write_bytes(truncated.read_bytes()[:60])  # a valid header, no pixels: fails when decoded
+    with pytest.warns(UserWarning, match=r"skipping .*renamed\.png"):
+        loader = streamed_batches(folder, 64, 3, batch_size=6, workers=0, generator=torch.Generator().manual_seed(0))
+    with pytest.warns(UserWarning, match=r"skipping .*truncated\.png in this batch"):
+        (batch,) = next(iter(loader))
+    assert batch.shape == (5, 3, 64, 64), "the batch of 6 lost the undecodable image"
+    for k in range(12):
+        (folder / f"junk{k}.jpg").write_bytes(b"garbage")
+    with pytest.warns(UserWarning), pytest.raises(ValueError, match="13 of the 19 image files"):
+        streamed_batches(folder, 64, 3, batch_size=2, workers=0)

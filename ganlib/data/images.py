@@ -1,9 +1,16 @@
 """A folder of your own pictures as a training set: PNG and JPEG files, searched recursively.
 
-Every image is decoded once, converted to the mode asked for (``L`` for one channel, ``RGB`` for three),
-scaled so that its shorter side is ``image_size`` and cropped to the centre square, then kept in memory as
-``uint8`` (a 64×64 colour image costs 12 KB, so 10,000 of them fit in 120 MB). A torchvision ``ImageFolder``
-layout (one sub-folder per class) is read the same way; the classes are ignored.
+Every image is converted to the mode asked for (``L`` for one channel, ``RGB`` for three), scaled so that its
+shorter side is ``image_size`` and cropped to the centre square. A torchvision ``ImageFolder`` layout (one
+sub-folder per class) is read the same way; the classes are ignored. Two ways to feed them to training:
+
+* **in memory** (:func:`load_image_folder`): decoded once and kept as ``uint8`` (a 64×64 colour image costs
+  12 KB, so 10,000 of them fit in 120 MB); batches are then rows of one tensor, with no work per step;
+* **streamed** (:func:`streamed_batches`), for folders that do not fit a memory budget: a ``DataLoader`` whose
+  worker processes decode every image again each time it is drawn.
+
+On a 2-core CPU, memory is the faster of the two: the workers decode on the same two cores that train, and
+``benchmarks/image_loading.py`` measures by how much. So streaming is only for what memory cannot hold.
 
 Bad files do not stop a run: an unreadable image is skipped with a warning that names it, and only a folder
 where most images are unreadable is refused. Images of other sizes or modes are converted, with one warning
@@ -14,6 +21,7 @@ from __future__ import annotations
 
 import warnings
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -53,43 +61,152 @@ def _square(image: PILImage, size: int) -> PILImage:
     return image.crop((left, top, left + size, top + size))
 
 
+def decode_image(path: Path, image_size: int, channels: int) -> tuple[np.ndarray, str | None, bool]:
+    """One image file as ``uint8`` ``(image_size, image_size, channels)``, with the mode it was converted from
+    (``None`` when none) and whether it had to be resized. Raises ``OSError`` or ``ValueError`` when unreadable."""
+    from PIL import Image
+
+    mode, converted_from = MODES[channels], None
+    with Image.open(path) as image:
+        image.load()
+        if image.mode != mode:
+            converted_from, image = image.mode, image.convert(mode)
+        resized = image.size != (image_size, image_size)
+        if resized:
+            image = _square(image, image_size)
+        return np.array(image, dtype=np.uint8).reshape(image_size, image_size, channels), converted_from, resized
+
+
+def _check_shape(image_size: int, channels: int) -> None:
+    if image_size not in IMAGE_SIZES:
+        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64 (the DCGAN doubles its size per block).")
+    if channels not in MODES:
+        raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}.")
+
+
+def _refuse_if_mostly_unreadable(unreadable: list[Path], files: list[Path], folder: str | Path) -> None:
+    if len(unreadable) * 2 > len(files):
+        raise ValueError(f"{len(unreadable)} of the {len(files)} image files under {folder} cannot be read (the first: "
+                         f"{unreadable[0]}): check that they are PNG or JPEG images, not other files renamed.")
+
+
+def _say_what_is_converted(n: int, image_size: int, channels: int, converted: Counter[str], resized: int) -> None:
+    """One warning for all the images that change mode or size, if any do."""
+    if converted or resized:
+        changes = [f"{count} from mode {m}" for m, count in sorted(converted.items())]
+        warnings.warn(f"converted {n} images to {image_size}x{image_size} {MODES[channels]}: "
+                      + ", ".join(changes + ([f"{resized} resized and centre-cropped"] if resized else [])) + ".",
+                      stacklevel=3)
+
+
+def in_memory_bytes(files: list[Path], image_size: int, channels: int) -> int:
+    """What :func:`load_image_folder` would hold in memory for ``files``."""
+    return len(files) * channels * image_size * image_size
+
+
 def load_image_folder(folder: str | Path, image_size: int, channels: int) -> torch.Tensor:
     """The images under ``folder`` as a ``uint8`` tensor ``(n, channels, image_size, image_size)``.
 
     Raises ``ValueError`` for an image size other than 32 or 64, a channel count other than 1 or 3, a folder
     without images, or one where most images cannot be read.
     """
-    from PIL import Image, UnidentifiedImageError
-
-    if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64 (the DCGAN doubles its size per block).")
-    if channels not in MODES:
-        raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}.")
+    _check_shape(image_size, channels)
     files = find_images(folder)
-    mode = MODES[channels]
     arrays, unreadable = [], []
     converted: Counter[str] = Counter()
     resized = 0
     for path in files:
         try:
-            with Image.open(path) as image:
-                image.load()
-                if image.mode != mode:
-                    converted[image.mode] += 1
-                    image = image.convert(mode)
-                if image.size != (image_size, image_size):
-                    resized += 1
-                    image = _square(image, image_size)
-                arrays.append(np.asarray(image, dtype=np.uint8).reshape(image_size, image_size, channels))
-        except (UnidentifiedImageError, OSError, ValueError) as error:
+            array, converted_from, was_resized = decode_image(path, image_size, channels)
+        except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
             unreadable.append(path)
             warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=2)
-    if len(unreadable) * 2 > len(files):
-        raise ValueError(f"{len(unreadable)} of the {len(files)} image files under {folder} cannot be read (the first: "
-                         f"{unreadable[0]}): check that they are PNG or JPEG images, not other files renamed.")
-    if converted or resized:
-        changes = [f"{count} from mode {m}" for m, count in sorted(converted.items())]
-        warnings.warn(f"converted {len(arrays)} images to {image_size}x{image_size} {mode}: "
-                      + ", ".join(changes + ([f"{resized} resized and centre-cropped"] if resized else [])) + ".",
-                      stacklevel=2)
+            continue
+        arrays.append(array)
+        converted.update([converted_from] if converted_from else [])
+        resized += was_resized
+    _refuse_if_mostly_unreadable(unreadable, files, folder)
+    _say_what_is_converted(len(arrays), image_size, channels, converted, resized)
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
+
+
+class ImageFiles(torch.utils.data.Dataset):
+    """Image files decoded one at a time (in a ``DataLoader``'s workers): item ``i`` is ``uint8``
+    ``(channels, image_size, image_size)``, or ``None`` for a file that cannot be decoded (with a warning)."""
+
+    def __init__(self, files: list[Path], image_size: int, channels: int) -> None:
+        self.files, self.image_size, self.channels = files, image_size, channels
+
+    def __len__(self) -> int:
+        return len(self.files)
+
+    def __getitem__(self, index: int) -> torch.Tensor | None:
+        try:
+            array = decode_image(self.files[index], self.image_size, self.channels)[0]
+        except (OSError, ValueError) as error:
+            warnings.warn(f"skipping {self.files[index]} in this batch: it cannot be decoded ({error}).", stacklevel=2)
+            return None
+        return torch.from_numpy(array).permute(2, 0, 1).contiguous()
+
+
+def stack_readable(items: list[torch.Tensor | None]) -> tuple[torch.Tensor]:
+    """A ``DataLoader``'s collate function: the decoded images of a batch, stacked; undecodable ones dropped."""
+    return (torch.stack([item for item in items if item is not None]),)
+
+
+class _IndexBatches:
+    """The row numbers of each batch, in the order of a :class:`~ganlib.data.batches.BatchIterator` (same
+    seed, same per-process shares under torchrun), as a ``DataLoader``'s ``batch_sampler``."""
+
+    def __init__(self, n: int, batch_size: int, generator: torch.Generator, replica: int, replicas: int) -> None:
+        from ganlib.data.batches import BatchIterator
+
+        self.rows = BatchIterator(torch.arange(n), batch_size=batch_size, generator=generator, replica=replica,
+                                  replicas=replicas)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        return (rows.tolist() for (rows,) in self.rows)
+
+
+def streamed_batches(
+    folder: str | Path,
+    image_size: int,
+    channels: int,
+    *,
+    batch_size: int,
+    workers: int = 2,
+    generator: torch.Generator | None = None,
+    replica: int = 0,
+    replicas: int = 1,
+) -> torch.utils.data.DataLoader:
+    """Shuffled batches ``(uint8 images,)`` of the images under ``folder``, decoded by ``workers`` processes.
+
+    The files are checked first (their headers only): unreadable ones are left out with a warning each, a
+    folder where most are unreadable is refused, and conversions are announced, as :func:`load_image_folder`
+    does. An image that passes that
+    check but fails to decode is dropped from its batch with a warning.
+    """
+    from PIL import Image
+
+    _check_shape(image_size, channels)
+    files = find_images(folder)
+    readable, unreadable = [], []
+    converted: Counter[str] = Counter()
+    resized = 0
+    for path in files:
+        try:
+            with Image.open(path) as image:  # reads the header only
+                converted.update([image.mode] if image.mode != MODES[channels] else [])
+                resized += image.size != (image_size, image_size)
+                readable.append(path)
+        except (OSError, ValueError) as error:
+            unreadable.append(path)
+            warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=2)
+    _refuse_if_mostly_unreadable(unreadable, files, folder)
+    _say_what_is_converted(len(readable), image_size, channels, converted, resized)
+    batches = _IndexBatches(len(readable), min(batch_size, len(readable)), generator or torch.Generator(), replica, replicas)
+    return torch.utils.data.DataLoader(ImageFiles(readable, image_size, channels), batch_sampler=batches,
+                                       num_workers=workers, collate_fn=stack_readable, persistent_workers=workers > 0)

@@ -106,5 +106,8 @@ def replicate(network: nn.Module, replica: Replica) -> nn.Module:
 
 
 def unwrap(network: nn.Module) -> nn.Module:
-    """The network inside a :func:`replicate` wrapper (its weights are saved without the wrapper's prefix)."""
+    """The network inside a :func:`replicate` wrapper, or a ``torch.compile`` one, or both (its weights are
+    saved without the wrappers' prefixes)."""
+    if isinstance(network, torch._dynamo.eval_frame.OptimizedModule):
+        network = network._orig_mod
     return network.module if isinstance(network, DistributedDataParallel) else network
