@@ -156,7 +156,8 @@ class GAN:
         G, D, pack = self.generator, self.discriminator, self.pack
         d_loss_fn, g_loss_fn = LOSSES[self.loss]
         real = batch[0]
-        z = torch.randn(real.shape[0] * self.replicas, G.latent_dim, device=real.device).chunk(self.replicas)[self.replica]
+        z_global = torch.randn(real.shape[0] * self.replicas, G.latent_dim, device=real.device)
+        z = z_global.chunk(self.replicas)[self.replica]  # this process's share (all of it for one process)
 
         # (1) The discriminator step: tell real from fake. The fakes are detached: G is not updated here.
         with autocast(real.device, self.amp):

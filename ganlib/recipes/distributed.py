@@ -50,9 +50,6 @@ class Replica:
         """Process 0 speaks for the run: progress, snapshots, checkpoints."""
         return self.rank == 0
 
-    def describe(self) -> str:
-        return f"process {self.rank} of {self.world_size}" if self.world_size > 1 else "the only process"
-
 
 def launched_by_torchrun() -> bool:
     """Whether torchrun started this process as one of several (``WORLD_SIZE`` > 1)."""
@@ -108,6 +105,5 @@ def replicate(network: nn.Module, replica: Replica) -> nn.Module:
 def unwrap(network: nn.Module) -> nn.Module:
     """The network inside a :func:`replicate` wrapper, or a ``torch.compile`` one, or both (its weights are
     saved without the wrappers' prefixes)."""
-    if isinstance(network, torch._dynamo.eval_frame.OptimizedModule):
-        network = network._orig_mod
+    network = getattr(network, "_orig_mod", network)  # what torch.compile wrapped
     return network.module if isinstance(network, DistributedDataParallel) else network
