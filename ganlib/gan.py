@@ -147,6 +147,12 @@ class GAN:
         """D's mean verdict: the mean probability of "real", or a WGAN critic's mean score."""
         return out.float().mean() if self.loss.startswith("wgan") else torch.sigmoid(out.float()).mean()
 
+    def noise(self, n: int, device: torch.device) -> torch.Tensor:
+        r"""``n`` codes :math:`z \sim \mathcal N(0, I)` for a batch of ``n`` real samples. With several data-parallel
+        processes, the codes of the whole global batch are drawn and this process keeps its share."""
+        codes = torch.randn(n * self.replicas, self.generator.latent_dim, device=device)
+        return codes.chunk(self.replicas)[self.replica]
+
     def step(self, batch: Batch) -> dict[str, torch.Tensor]:
         """One round on a ``(real, ...)`` batch: (1) a D update; (2) every ``d_steps``-th round, a G update.
 
@@ -156,8 +162,7 @@ class GAN:
         G, D, pack = self.generator, self.discriminator, self.pack
         d_loss_fn, g_loss_fn = LOSSES[self.loss]
         real = batch[0]
-        z_global = torch.randn(real.shape[0] * self.replicas, G.latent_dim, device=real.device)
-        z = z_global.chunk(self.replicas)[self.replica]  # this process's share (all of it for one process)
+        z = self.noise(real.shape[0], real.device)
 
         # (1) The discriminator step: tell real from fake. The fakes are detached: G is not updated here.
         with autocast(real.device, self.amp):

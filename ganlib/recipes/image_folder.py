@@ -146,7 +146,7 @@ def train_on_folder(
     ``output.state.pt``) and return its path.
 
     ``memory_budget`` (bytes) and ``workers`` choose how the images are read (:func:`folder_batches`);
-    ``compile_networks`` runs both networks through ``torch.compile``, which can pay back its minute of compiling on a
+    ``compile_networks`` runs both networks through ``torch.compile``, which can pay back its compiling time on a
     GPU but measured no faster on CPUs (``benchmarks/throughput.py --compile``).
 
     Started by ``torchrun`` with K processes, each trains on its share of every batch
