@@ -61,42 +61,58 @@ def _square(image: PILImage, size: int) -> PILImage:
     return image.crop((left, top, left + size, top + size))
 
 
-def decode_image(path: Path, image_size: int, channels: int) -> tuple[np.ndarray, str | None, bool]:
-    """One image file as ``uint8`` ``(image_size, image_size, channels)``, with the mode it was converted from
-    (``None`` when none) and whether it had to be resized. Raises ``OSError`` or ``ValueError`` when unreadable."""
+def decode_image(path: Path, image_size: int, channels: int) -> np.ndarray:
+    """One image file as ``uint8`` ``(image_size, image_size, channels)``: converted to the mode asked for, scaled
+    and centre-cropped. Raises ``OSError`` or ``ValueError`` when it cannot be read."""
     from PIL import Image
 
-    mode, converted_from = MODES[channels], None
     with Image.open(path) as image:
-        image.load()
-        if image.mode != mode:
-            converted_from, image = image.mode, image.convert(mode)
-        resized = image.size != (image_size, image_size)
-        if resized:
+        image = image.convert(MODES[channels]) if image.mode != MODES[channels] else image
+        if image.size != (image_size, image_size):
             image = _square(image, image_size)
-        return np.array(image, dtype=np.uint8).reshape(image_size, image_size, channels), converted_from, resized
+        return np.array(image, dtype=np.uint8).reshape(image_size, image_size, channels)
 
 
-def _check_shape(image_size: int, channels: int) -> None:
+def scan_folder(folder: str | Path, image_size: int, channels: int, *, decode: bool) -> tuple[list[Path], list[np.ndarray]]:
+    """The readable image files under ``folder`` and, with ``decode``, their pixels (:func:`decode_image`).
+
+    Without ``decode`` only the headers are read. An unreadable file is left out with a warning that names it,
+    and one warning says how many images change mode or size. Raises ``ValueError`` for an image size other
+    than 32 or 64, a channel count other than 1 or 3, a folder without images, or one where most images cannot
+    be read.
+    """
+    from PIL import Image
+
     if image_size not in IMAGE_SIZES:
         raise ValueError(f"image size {image_size} is not supported: choose 32 or 64 (the DCGAN doubles its size per block).")
     if channels not in MODES:
         raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}.")
-
-
-def _refuse_if_mostly_unreadable(unreadable: list[Path], files: list[Path], folder: str | Path) -> None:
+    files = find_images(folder)
+    readable, arrays, unreadable = [], [], []
+    converted: Counter[str] = Counter()
+    resized = 0
+    for path in files:
+        try:
+            with Image.open(path) as image:  # the header
+                mode, size = image.mode, image.size
+            if decode:
+                arrays.append(decode_image(path, image_size, channels))
+        except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
+            unreadable.append(path)
+            warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=3)
+            continue
+        readable.append(path)
+        converted.update([mode] if mode != MODES[channels] else [])
+        resized += size != (image_size, image_size)
     if len(unreadable) * 2 > len(files):
         raise ValueError(f"{len(unreadable)} of the {len(files)} image files under {folder} cannot be read (the first: "
                          f"{unreadable[0]}): check that they are PNG or JPEG images, not other files renamed.")
-
-
-def _say_what_is_converted(n: int, image_size: int, channels: int, converted: Counter[str], resized: int) -> None:
-    """One warning for all the images that change mode or size, if any do."""
     if converted or resized:
         changes = [f"{count} from mode {m}" for m, count in sorted(converted.items())]
-        warnings.warn(f"converted {n} images to {image_size}x{image_size} {MODES[channels]}: "
+        warnings.warn(f"converted {len(readable)} images to {image_size}x{image_size} {MODES[channels]}: "
                       + ", ".join(changes + ([f"{resized} resized and centre-cropped"] if resized else [])) + ".",
                       stacklevel=3)
+    return readable, arrays
 
 
 def in_memory_bytes(files: list[Path], image_size: int, channels: int) -> int:
@@ -105,28 +121,9 @@ def in_memory_bytes(files: list[Path], image_size: int, channels: int) -> int:
 
 
 def load_image_folder(folder: str | Path, image_size: int, channels: int) -> torch.Tensor:
-    """The images under ``folder`` as a ``uint8`` tensor ``(n, channels, image_size, image_size)``.
-
-    Raises ``ValueError`` for an image size other than 32 or 64, a channel count other than 1 or 3, a folder
-    without images, or one where most images cannot be read.
-    """
-    _check_shape(image_size, channels)
-    files = find_images(folder)
-    arrays, unreadable = [], []
-    converted: Counter[str] = Counter()
-    resized = 0
-    for path in files:
-        try:
-            array, converted_from, was_resized = decode_image(path, image_size, channels)
-        except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
-            unreadable.append(path)
-            warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=2)
-            continue
-        arrays.append(array)
-        converted.update([converted_from] if converted_from else [])
-        resized += was_resized
-    _refuse_if_mostly_unreadable(unreadable, files, folder)
-    _say_what_is_converted(len(arrays), image_size, channels, converted, resized)
+    """The images under ``folder``, decoded once, as a ``uint8`` tensor ``(n, channels, image_size, image_size)``
+    (see :func:`scan_folder` for what is skipped, announced or refused)."""
+    arrays = scan_folder(folder, image_size, channels, decode=True)[1]
     return torch.from_numpy(np.stack(arrays)).permute(0, 3, 1, 2).contiguous()
 
 
@@ -142,7 +139,7 @@ class ImageFiles(torch.utils.data.Dataset):
 
     def __getitem__(self, index: int) -> torch.Tensor | None:
         try:
-            array = decode_image(self.files[index], self.image_size, self.channels)[0]
+            array = decode_image(self.files[index], self.image_size, self.channels)
         except (OSError, ValueError) as error:
             warnings.warn(f"skipping {self.files[index]} in this batch: it cannot be decoded ({error}).", stacklevel=2)
             return None
@@ -184,29 +181,10 @@ def streamed_batches(
 ) -> torch.utils.data.DataLoader:
     """Shuffled batches ``(uint8 images,)`` of the images under ``folder``, decoded by ``workers`` processes.
 
-    The files are checked first (their headers only): unreadable ones are left out with a warning each, a
-    folder where most are unreadable is refused, and conversions are announced, as :func:`load_image_folder`
-    does. An image that passes that
-    check but fails to decode is dropped from its batch with a warning.
+    The files are checked first, by their headers only (:func:`scan_folder`, as for :func:`load_image_folder`).
+    An image that passes that check but fails to decode is dropped from its batch with a warning.
     """
-    from PIL import Image
-
-    _check_shape(image_size, channels)
-    files = find_images(folder)
-    readable, unreadable = [], []
-    converted: Counter[str] = Counter()
-    resized = 0
-    for path in files:
-        try:
-            with Image.open(path) as image:  # reads the header only
-                converted.update([image.mode] if image.mode != MODES[channels] else [])
-                resized += image.size != (image_size, image_size)
-                readable.append(path)
-        except (OSError, ValueError) as error:
-            unreadable.append(path)
-            warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=2)
-    _refuse_if_mostly_unreadable(unreadable, files, folder)
-    _say_what_is_converted(len(readable), image_size, channels, converted, resized)
+    readable = scan_folder(folder, image_size, channels, decode=False)[0]
     batches = _IndexBatches(len(readable), min(batch_size, len(readable)), generator or torch.Generator(), replica, replicas)
     return torch.utils.data.DataLoader(ImageFiles(readable, image_size, channels), batch_sampler=batches,
                                        num_workers=workers, collate_fn=stack_readable, persistent_workers=workers > 0)
