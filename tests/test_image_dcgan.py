@@ -152,8 +152,11 @@ def test_the_folder_stays_in_memory_within_the_budget(tmp_path):
 
 @pytest.mark.skipif(shutil.which("c++") is None and shutil.which("g++") is None,
                     reason="torch.compile builds its CPU kernels with a C++ compiler, and this machine has none")
-def test_compiled_networks_train_and_save_like_eager_ones(tmp_path):
+def test_compiled_networks_train_and_save_like_eager_ones(tmp_path, monkeypatch):
     """--compile (torch.compile, opt-in) trains; the checkpoint holds the plain network's weights."""
+    # A kernel cache of its own: inductor's cache does not tell apart kernels built with and without
+    # ../shared/tools/plain-cpu's ATEN_CPU_CAPABILITY=avx2, and reusing one built natively gives NaN under it.
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "inductor"))
     out = tmp_path / "compiled.pt"
     assert main(["train", "dcgan", "--data", "mnist", "--image-size", "32", "--channels", "1", "--steps", "2",
                  "--width", "4", "--batch-size", "8", "--compile", "--output", str(out)]) == 0
