@@ -20,11 +20,12 @@ DRIVER = ROOT / "tests" / "distributed_driver.py"
 TORCHRUN = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node=2"]
 
 
-def run(out: Path, steps: int, *, processes: int, batchnorm: bool = True, fail_at: int | None = None) -> subprocess.CompletedProcess:
+def run(out: Path, steps: int, *, processes: int, batchnorm: bool = True, fail_at: int | None = None,
+        resume: bool = False) -> subprocess.CompletedProcess:
     out.mkdir(parents=True, exist_ok=True)
     launcher = TORCHRUN if processes == 2 else [sys.executable]
     args = [str(out), str(steps), "1" if batchnorm else "0"] + ([str(fail_at)] if fail_at is not None else [])
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "GANLIB_DEVICE": "cpu"}
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "GANLIB_DEVICE": "cpu", "RESUME": str(int(resume))}
     env = {k: v for k, v in env.items() if k not in ("RANK", "WORLD_SIZE", "LOCAL_RANK")}
     return subprocess.run(launcher + [str(DRIVER)] + args, env=env, capture_output=True, text=True, timeout=180)
 
@@ -56,6 +57,13 @@ def test_two_processes_end_with_identical_weights_and_write_one_usable_checkpoin
     assert main(["sample", str(tmp_path / "run.pt"), "-n", "5", "-o", str(tmp_path / "s.npy")]) == 0
     samples = np.load(tmp_path / "s.npy")
     assert samples.shape == (5, 32, 32) and samples.min() >= 0 and samples.max() <= 1
+    # --resume under torchrun: every process loads the state process 0 wrote, and they stay identical
+    result = run(tmp_path, steps=9, processes=2, resume=True)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert load_checkpoint(tmp_path / "run.pt")["steps"] == 9
+    assert [(tmp_path / f"steps-{rank}.txt").read_text() for rank in (0, 1)] == ["3", "3"], "both went on from step 6"
+    first, second = weights(tmp_path / "weights-0.pt"), weights(tmp_path / "weights-1.pt")
+    assert all(torch.equal(first[name], second[name]) for name in parameters)
 
 
 def weights_at_start(batchnorm: bool = True) -> dict[str, torch.Tensor]:
