@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import torch
 
-from ganlib.models.image_dcgan import IMAGE_SIZES
+from ganlib.models.image_dcgan import check_image_shape
 
 if TYPE_CHECKING:  # Pillow is imported when images are read
     from PIL.Image import Image as PILImage
@@ -83,10 +83,7 @@ def scan_folder(folder: str | Path, image_size: int, channels: int, *, decode: b
     """
     from PIL import Image
 
-    if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64 (the DCGAN doubles its size per block).")
-    if channels not in MODES:
-        raise ValueError(f"channels must be 1 (grey) or 3 (colour), got {channels}.")
+    check_image_shape(image_size, channels)
     files = find_images(folder)
     readable, arrays, unreadable = [], [], []
     converted: Counter[str] = Counter()

@@ -25,10 +25,17 @@ from ganlib.models.generator import Generator
 IMAGE_SIZES = (32, 64)
 
 
-def _blocks(image_size: int) -> int:
-    """Doublings from 4×4 to ``image_size`` (3 for 32, 4 for 64); other sizes raise with the choices."""
+def check_image_shape(image_size: int, channels: int) -> None:
+    """Refuse, with the choices, an image size or a channel count these networks (and their data) do not have."""
     if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image_size must be 32 or 64, got {image_size}.")
+        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64 (the DCGAN doubles its size per block).")
+    if channels not in (1, 3):
+        raise ValueError(f"channels must be 1 or 3, got {channels}: use 1 (grey) or 3 (colour).")
+
+
+def _blocks(image_size: int, channels: int) -> int:
+    """Doublings from 4×4 to ``image_size`` (3 for 32, 4 for 64), after :func:`check_image_shape`."""
+    check_image_shape(image_size, channels)
     return int(math.log2(image_size // 4))
 
 
@@ -38,10 +45,8 @@ class ImageDCGANGenerator(Generator):
     def __init__(self, latent_dim: int = 100, width: int = 64, image_size: int = 64, channels: int = 3,
                  batchnorm: bool = True) -> None:
         super().__init__()
-        if channels not in (1, 3):
-            raise ValueError(f"channels must be 1 or 3, got {channels}.")
         self.latent_dim, self.image_size, self.channels = latent_dim, image_size, channels
-        n, bias = _blocks(image_size), not batchnorm
+        n, bias = _blocks(image_size, channels), not batchnorm
         widths = [width * 2 ** (n - 1 - k) for k in range(n)]  # 8w, 4w, 2w, w for 64 pixels
         layers: list[nn.Module] = [nn.ConvTranspose2d(latent_dim, widths[0], 4, 1, 0, bias=bias),  # 1 -> 4
                                    _norm(widths[0], batchnorm), nn.ReLU()]
@@ -64,10 +69,8 @@ class ImageDCGANDiscriminator(nn.Module):
 
     def __init__(self, width: int = 64, image_size: int = 64, channels: int = 3, batchnorm: bool = True) -> None:
         super().__init__()
-        if channels not in (1, 3):
-            raise ValueError(f"channels must be 1 or 3, got {channels}.")
         self.image_size, self.channels = image_size, channels
-        n, bias = _blocks(image_size), not batchnorm
+        n, bias = _blocks(image_size, channels), not batchnorm
         widths = [width * 2**k for k in range(n)]  # w, 2w, 4w, 8w for 64 pixels
         layers: list[nn.Module] = [nn.Conv2d(channels, widths[0], 4, 2, 1), nn.LeakyReLU(0.2)]  # no batch norm here
         for narrow, wide in zip(widths, widths[1:]):

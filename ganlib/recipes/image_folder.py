@@ -34,7 +34,7 @@ from ganlib.data.images import find_images, in_memory_bytes, load_image_folder, 
 from ganlib.data.mnist import load_mnist
 from ganlib.device import own_rng
 from ganlib.gan import GAN
-from ganlib.models.image_dcgan import IMAGE_SIZES, ImageDCGANDiscriminator, ImageDCGANGenerator
+from ganlib.models.image_dcgan import ImageDCGANDiscriminator, ImageDCGANGenerator, check_image_shape
 from ganlib.recipes.distributed import Replica, process_group, replicate, unwrap
 from ganlib.train import train
 
@@ -57,8 +57,7 @@ def folder_images(data: str, image_size: int, channels: int) -> torch.Tensor:
     """``uint8`` images ``(n, channels, size, size)``: the folder ``data``, or the shipped MNIST subset for "mnist"."""
     if data != "mnist":
         return load_image_folder(data, image_size, channels)
-    if image_size not in IMAGE_SIZES:
-        raise ValueError(f"image size {image_size} is not supported: choose 32 or 64.")
+    check_image_shape(image_size, channels)
     digits = load_mnist("train", source="subset")[0]  # (n, 1, 28, 28) in [0, 1]
     digits = F.interpolate(digits, size=image_size, mode="bilinear", antialias=True, align_corners=False)
     return (digits.clamp(0, 1) * 255).round().to(torch.uint8).expand(-1, channels, -1, -1).contiguous()
