@@ -3,6 +3,7 @@
     python benchmarks/ratio_sampling.py                    # all three models, the settings of python -m ganlib sample
     python benchmarks/ratio_sampling.py --models dcgan-mnist --gamma -1 --chain-length 50
     python benchmarks/ratio_sampling.py --models dcgan-mnist --fit-seeds 0 1 2   # how much the fit itself matters
+    python benchmarks/ratio_sampling.py --models dcgan-mnist --unbalanced         # the ratio as learnt, not balanced by digit
 
 For each model the density ratio is fitted (``ganlib.recipes.density_ratio``, with each of ``--fit-seeds``, default
 0), then each sampler draws n samples with seeds 0, 1, 2, and every measure is the mean over the three draws (the
@@ -40,13 +41,15 @@ def measure(name: str, samples: torch.Tensor) -> dict[str, float]:
     return {k: v for k, v in evaluate(samples, samples.shape[0], seed=0).items() if k in IMAGE_COLUMNS}
 
 
-def rows_for(name: str, gamma: float | None, chain_length: int, fit_seed: int = 0) -> list[tuple[str, dict[str, float]]]:
+def rows_for(
+    name: str, gamma: float | None, chain_length: int, fit_seed: int = 0, balance: bool = True
+) -> list[tuple[str, dict[str, float]]]:
     """``(sampler, mean measures)`` for plain sampling, DRS and the MH-GAN on ``name``."""
     n = 2500 if name == "gan-grid-naive" else 1000
     start = time.perf_counter()
-    propose, ratio = pretrained_density_ratio(name, seed=fit_seed)
+    propose, ratio = pretrained_density_ratio(name, seed=fit_seed, balance=balance)
     fitted = time.perf_counter() - start
-    print(f"\n{name}, fit seed {fit_seed}: ratio fitted in {fitted:.0f} s; held-out calibration error "
+    print(f"\n{name}, fit seed {fit_seed}{'' if balance else ', not balanced by digit'}: ratio fitted in {fitted:.0f} s; held-out calibration error "
           f"{ratio.error_before:.3f} -> {ratio.error_after:.3f}; {n:,} samples, mean of seeds {SEEDS}")
 
     def plain(n: int, generator: torch.Generator) -> RatioSamples:
@@ -98,10 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gamma", type=float, help="DRS shift (default: the model's own, DRS_GAMMA)")
     parser.add_argument("--chain-length", type=int, default=20, help="MH-GAN proposals per sample (default 20)")
     parser.add_argument("--fit-seeds", type=int, nargs="+", default=[0], help="seeds of the ratio's fit (default 0)")
+    parser.add_argument("--unbalanced", action="store_true", help="MNIST models: the ratio as learnt, not balanced by digit")
     args = parser.parse_args(argv)
     for name in args.models:
         for fit_seed in args.fit_seeds:
-            rows = rows_for(name, args.gamma if args.gamma is not None else DRS_GAMMA.get(name), args.chain_length, fit_seed)
+            gamma = args.gamma if args.gamma is not None else DRS_GAMMA.get(name)
+            rows = rows_for(name, gamma, args.chain_length, fit_seed, balance=not args.unbalanced)
             print("\n" + table(name, rows))
             print(targets(name, rows), flush=True)
     return 0

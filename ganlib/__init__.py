@@ -61,7 +61,8 @@ GAN (05)
     ganlib.gan                        GAN losses; GAN, ConditionalGAN, SemiSupervisedGAN       05, 08
     ganlib.dynamics                   gradient play on xy, 1-D snapshots, D*                   05
     ganlib.ratio_sampling             DRS and the MH-GAN: samples corrected by D's ratio       05, 06
-    ganlib.recipes.density_ratio      the fitted density ratio of a pretrained generator       05, 06
+    ganlib.models.fourier             FourierFeatures, a sharp classifier's input map          (package internals)
+    ganlib.recipes.density_ratio      a generator's fitted ratio, balanced by class            05, 06
     ganlib.recipes.distributed        torchrun: processes, DDP wrappers, batch norm     (CLI, recipes)
     ganlib.recipes.image_folder       train dcgan --data DIR: the DCGAN on your own images     (CLI, recipes)
     ganlib.plotting.ratio_sampling    ratio map, price of a correction, reliability            05, 06

@@ -71,7 +71,8 @@ class DensityRatio(NamedTuple):
     ``error_before`` and ``error_after`` are the held-out expected calibration errors of the classifier's
     probability before and after calibration, measured on ``test_logits``: the classifier's raw logits for the
     held-out real and generated samples that calibration did not see (for a reliability plot). With
-    ``features``, the classifier reads ``features(x)``."""
+    ``features``, the classifier reads ``features(x)``. With ``log_class_weights`` (set by
+    :func:`ganlib.recipes.density_ratio.balance_classes`), ``log_class_weights[label(inputs)]`` is added to every log ratio."""
 
     classifier: nn.Module
     calibration: LogisticCalibration
@@ -79,10 +80,23 @@ class DensityRatio(NamedTuple):
     error_after: float
     test_logits: tuple[torch.Tensor, torch.Tensor]
     features: Callable[[torch.Tensor], torch.Tensor] | None = None
+    label: Callable[[torch.Tensor], torch.Tensor] | None = None
+    log_class_weights: torch.Tensor | None = None
 
     def __call__(self, x: torch.Tensor) -> torch.Tensor:
+        return self.of_inputs(self.inputs(x))
+
+    def inputs(self, x: torch.Tensor) -> torch.Tensor:
+        """What the classifier reads: ``features(x)``, or ``x`` itself without features."""
+        return _mapped(self.features, x)
+
+    def of_inputs(self, inputs: torch.Tensor) -> torch.Tensor:
+        """The log ratio of samples already through ``features`` (the classifier's own inputs)."""
         with torch.no_grad():
-            return self.calibration(self.classifier(_mapped(self.features, x)).reshape(-1).double())
+            log_r = self.calibration(self.classifier(inputs).reshape(-1).double())
+            if self.log_class_weights is None or self.label is None:
+                return log_r
+            return log_r + self.log_class_weights.to(log_r.device)[self.label(inputs)]
 
 
 def _mapped(features: Callable[[torch.Tensor], torch.Tensor] | None, x: torch.Tensor) -> torch.Tensor:

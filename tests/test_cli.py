@@ -41,7 +41,8 @@ def test_sample_writes_points_of_a_2d_generator_as_an_n_by_2_array(data_dir, tmp
 
 @pytest.mark.parametrize("sampler", ["drs", "mh"])
 def test_corrected_samples_of_the_grid_gan_land_nearer_its_modes(tmp_path, capsys, sampler):
-    """The shipped gan-grid-naive, corrected by its fitted density ratio: more samples within 3 std of a mode."""
+    """The shipped gan-grid-naive, corrected by its fitted density ratio: nearly all samples within 3 std of a mode
+    (issue 18's target is 95% on average; fits with seeds 0-2 gave 96.6-97.6% in single draws, plain gives 76%)."""
     from ganlib.checkpoints import pretrained
     from ganlib.metrics.modes import mode_coverage
 
@@ -51,7 +52,7 @@ def test_corrected_samples_of_the_grid_gan_land_nearer_its_modes(tmp_path, capsy
     assert corrected.shape == (2500, 2)
     with torch.no_grad():
         plain = pretrained("gan-grid-naive").sample(2500, generator=torch.Generator().manual_seed(0))
-    assert mode_coverage(corrected, "grid")["high_quality"] > mode_coverage(plain, "grid")["high_quality"] + 0.02
+    assert mode_coverage(plain, "grid")["high_quality"] < 0.8 <= 0.93 <= mode_coverage(corrected, "grid")["high_quality"]
     assert "acceptance rate" in capsys.readouterr().out
 
 

@@ -15,16 +15,17 @@ from ganlib.plotting import PALETTE, axes_or_new
 
 
 def plot_ratio_map(
-    points: torch.Tensor, log_ratio: torch.Tensor, mixture: GaussianMixture, limit: float = 3.0,
+    points: torch.Tensor, log_ratio: torch.Tensor, mixture: GaussianMixture, limits: tuple[float, float] = (-3.0, 3.0),
     title: str | None = None, ax: Axes | None = None,
 ) -> Figure:
-    r"""Generated 2-D points coloured by their estimated :math:`\log r` (clipped to ``±limit``; dark: the
+    r"""Generated 2-D points coloured by their estimated :math:`\log r` (clipped to ``limits``; dark: the
     samplers drop them), over the mixture's modes."""
     fig, ax = axes_or_new(ax, figsize=(5.6, 4.8))
     p, v = torch.as_tensor(points).float().cpu().numpy(), torch.as_tensor(log_ratio).float().cpu().numpy()
     order = np.argsort(v)  # the largest ratios on top
-    shown = ax.scatter(p[order, 0], p[order, 1], c=v[order], s=4, cmap="cividis", vmin=-limit, vmax=limit)
-    fig.colorbar(shown, ax=ax, label=rf"estimated $\log r$ (clipped to $\pm${limit:g})")
+    low, high = limits
+    shown = ax.scatter(p[order, 0], p[order, 1], c=v[order], s=4, cmap="cividis", vmin=low, vmax=high)
+    fig.colorbar(shown, ax=ax, label=rf"estimated $\log r$ (clipped to [{low:g}, {high:g}])")
     means = mixture.means.numpy()
     ax.scatter(means[:, 0], means[:, 1], marker="s", s=30, facecolors="none", edgecolors=PALETTE[3], lw=1.2, label="modes")
     lim = float(np.abs(means).max()) * 1.35 + 0.2
