@@ -96,7 +96,12 @@ class DensityRatio(NamedTuple):
             log_r = self.calibration(self.classifier(inputs).reshape(-1).double())
             if self.log_class_weights is None or self.label is None:
                 return log_r
-            return log_r + self.log_class_weights.to(log_r.device)[self.label(inputs)]
+            classes, weights = self.label(inputs), self.log_class_weights.to(log_r.device)
+            unseen = classes[(classes >= len(weights)) | weights[classes.clamp(max=len(weights) - 1)].isnan()]
+            if len(unseen):
+                raise ValueError(f"a sample of class {unseen[0].item()}, which the balancing never saw: balance the ratio "
+                                 "again with more generated samples (balance_classes(..., generated=...)).")
+            return log_r + weights[classes]
 
 
 def _mapped(features: Callable[[torch.Tensor], torch.Tensor] | None, x: torch.Tensor) -> torch.Tensor:

@@ -87,3 +87,9 @@ def test_a_class_that_only_one_side_draws_is_refused_with_the_fix():
     real[:, 0] = 0.0  # the real data have no class 1, the generator draws it
     with pytest.raises(ValueError, match=r"classes \[1\] are drawn by only one .* give real data of every class"):
         balance_classes(learnt_ratio(), label, real, propose, generator=torch.Generator().manual_seed(0), generated=2000)
+
+
+def test_a_class_the_balancing_never_saw_is_refused_at_sampling_time():
+    ratio = balanced_ratio()
+    with pytest.raises(ValueError, match="class 2, which the balancing never saw"):
+        ratio(torch.tensor([[0.0, 0.1], [2.0, 0.1]], dtype=torch.float64))

@@ -26,13 +26,13 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
+from ganlib.checks import check_count
 from ganlib.data.mnist import load_mnist
 from ganlib.data.toy import grid
 from ganlib.device import get_device, own_rng
 from ganlib.metrics.features import classifier_features, evaluation_classifier
 from ganlib.models.fourier import FourierFeatures
 from ganlib.models.mlp_gan import MLPDiscriminator
-from ganlib.checks import check_count
 from ganlib.ratio_sampling import DensityRatio, Proposal, fit_density_ratio
 
 RATIO_MODELS = ("dcgan-mnist", "gan-mnist", "gan-grid-naive")
@@ -124,7 +124,7 @@ def balance_classes(
         raise ValueError(f"classes {one_sided} are drawn by only one of the real data and {generated:,} generated samples: a "
                          "ratio can only reweight the classes both draw. Raise generated, or give real data of every class.")
     log_r = unbalanced.of_inputs(fake).cpu()
-    log_weights = torch.zeros(classes, dtype=torch.float64)
+    log_weights = torch.full((classes,), torch.nan, dtype=torch.float64)  # NaN: a class neither side drew
     for k in torch.nonzero(fake_counts).reshape(-1).tolist():
         log_mean_within = torch.logsumexp(log_r[fake_classes == k], dim=0) - fake_counts[k].log()
         log_weights[k] = (real_counts[k] / real_counts.sum()).log() - (fake_counts[k] / generated).log() - log_mean_within
