@@ -254,13 +254,7 @@ def check_exponential_mle(estimator: Callable[[torch.Tensor], torch.Tensor | flo
     passed(f"λ̂ = n / Σᵢ xᵢ = 1 / x̄; on {_N_DRAWS} draws with λ = 2 it gives λ̂ = {estimates[2.0]:.3f}.")
 
 
-_KL_CASES = (
-    (0.0, 1.0, 0.0, 1.0),
-    (0.0, 1.0, 1.0, 2.0),
-    (1.0, 2.0, 0.0, 1.0),
-    (-1.0, 0.5, 2.0, 1.5),
-    (0.3, 3.0, 0.3, 0.7),
-)
+_KL_CASES = ((0.0, 1.0, 0.0, 1.0), (0.0, 1.0, 1.0, 2.0), (1.0, 2.0, 0.0, 1.0), (-1.0, 0.5, 2.0, 1.5), (0.3, 3.0, 0.3, 0.7))
 
 
 def check_kl_normal(kl_fn: Callable[..., torch.Tensor | float]) -> None:
