@@ -67,10 +67,15 @@ def decode_image(path: Path, image_size: int, channels: int) -> np.ndarray:
     from PIL import Image
 
     with Image.open(path) as image:
-        image = image.convert(MODES[channels]) if image.mode != MODES[channels] else image
-        if image.size != (image_size, image_size):
-            image = _square(image, image_size)
-        return np.array(image, dtype=np.uint8).reshape(image_size, image_size, channels)
+        return _pixels(image, image_size, channels)
+
+
+def _pixels(image: PILImage, image_size: int, channels: int) -> np.ndarray:
+    """An opened image's pixels, converted, scaled and centre-cropped (:func:`decode_image`)."""
+    image = image.convert(MODES[channels]) if image.mode != MODES[channels] else image
+    if image.size != (image_size, image_size):
+        image = _square(image, image_size)
+    return np.array(image, dtype=np.uint8).reshape(image_size, image_size, channels)
 
 
 def scan_folder(folder: str | Path, image_size: int, channels: int, *, decode: bool) -> tuple[list[Path], list[np.ndarray]]:
@@ -90,10 +95,10 @@ def scan_folder(folder: str | Path, image_size: int, channels: int, *, decode: b
     resized = 0
     for path in files:
         try:
-            with Image.open(path) as image:  # the header
+            with Image.open(path) as image:  # reads the header; the pixels only with decode
                 mode, size = image.mode, image.size
-            if decode:
-                arrays.append(decode_image(path, image_size, channels))
+                if decode:
+                    arrays.append(_pixels(image, image_size, channels))
         except (OSError, ValueError) as error:  # PIL's UnidentifiedImageError is an OSError
             unreadable.append(path)
             warnings.warn(f"skipping {path}: it cannot be read as an image ({error}).", stacklevel=3)
