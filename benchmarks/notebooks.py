@@ -28,10 +28,20 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+from jupyter_client import KernelManager
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
+from traitlets.config import Config
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
+
+
+def kernel_config() -> Config:
+    """Encrypt the kernel's local sockets where jupyter_client can (8.9 and later): ipykernel 7.3 and later warn at
+    every start of a kernel whose TCP sockets are not, once per notebook in this script's output."""
+    if "transport_encryption" not in KernelManager.class_trait_names():
+        return Config()
+    return Config({"KernelManager": {"transport_encryption": "auto"}})  # "auto": only where the kernel supports it
 
 
 def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
@@ -45,6 +55,7 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
         resources={"metadata": {"path": str(NOTEBOOKS)}},
         record_timing=False,  # keep the stored notebooks free of per-cell timestamps
         store_widget_state=False,  # widget outputs carry their own static PNG; no second copy in metadata
+        config=kernel_config(),
     )
     start = time.perf_counter()
     try:

@@ -1,6 +1,7 @@
 """`make run`'s HTML site: an index with a table of contents, and pages linked to their neighbours.
 
-Uses the outputs stored in two notebooks, so nothing is executed here (`make run` executes them).
+Uses the outputs stored in two notebooks (`make run` executes them); only a one-cell notebook is executed here,
+to check what a kernel start prints.
 """
 
 from __future__ import annotations
@@ -74,3 +75,13 @@ def test_a_page_renders_its_formulas_offline_in_a_real_browser(tmp_path: Path) -
     assert errors == 0
     assert "$$" not in text and "\\mathbb" not in text and "\\frac" not in text
     assert refused == [], f"the page asked the network for {refused}"
+
+
+def test_executing_a_notebook_prints_no_kernel_warning(tmp_path: Path, capfd) -> None:
+    """`make run` executes nine notebooks: each kernel start must not print ipykernel's warning about unencrypted
+    TCP sockets (the kernel writes to the file descriptor it inherits, so capture at that level)."""
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path)
+    notebook, _, error = site.execute(path)
+    assert error is None and notebook.cells[0].outputs[0]["text"] == "42\n"
+    assert "without encryption" not in capfd.readouterr().err
