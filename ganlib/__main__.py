@@ -105,24 +105,24 @@ def sample_to_file(name: str, n: int, output: Path, seed: int = 0, digit: int | 
         raise ValueError(f"unknown sampler {sampler!r}; choose one of {', '.join(SAMPLERS)}.")
     if sampler != "plain" and digit is not None:
         raise ValueError("--digit and --sampler drs|mh cannot be combined: the density ratios are fitted to unconditional generators.")
-    model = load_generator(name)
-    if not hasattr(model, "sample"):
-        raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
-    if digit is not None and not hasattr(model, "n_classes"):
-        raise ValueError(
-            f"{name!r} is not class-conditional, so it cannot be asked for a digit: drop --digit, "
-            "or sample a conditional model such as cdcgan-mnist."
-        )
     generator = torch.Generator().manual_seed(seed)
     summary = ""
     if sampler == "plain":
+        model = load_generator(name)
+        if not hasattr(model, "sample"):
+            raise ValueError(f"{name!r} is not a generator (it has no sample method); pick one from `python -m ganlib list`.")
+        if digit is not None and not hasattr(model, "n_classes"):
+            raise ValueError(
+                f"{name!r} is not class-conditional, so it cannot be asked for a digit: drop --digit, "
+                "or sample a conditional model such as cdcgan-mnist."
+            )
         with torch.no_grad():
             samples = model.sample(n, generator=generator, **({} if digit is None else {"digit": digit}))
     else:
         from ganlib.ratio_sampling import discriminator_rejection_sample, mh_gan_sample
         from ganlib.recipes.density_ratio import DRS_GAMMA, pretrained_density_ratio
 
-        propose, ratio = pretrained_density_ratio(name, seed=seed, device=next(model.parameters()).device)
+        propose, ratio = pretrained_density_ratio(name, seed=seed, device="cpu")  # loads the generator itself
         if sampler == "drs":
             result = discriminator_rejection_sample(propose, ratio, n, generator=generator, gamma=DRS_GAMMA.get(name))
         else:
