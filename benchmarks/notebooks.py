@@ -26,9 +26,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
+from jupyter_client import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-from jupyter_client import KernelManager
 from nbconvert.preprocessors import CoalesceStreamsPreprocessor
 from traitlets.config import Config
 
@@ -37,8 +37,8 @@ NOTEBOOKS = ROOT / "notebooks"
 
 
 def kernel_config() -> Config:
-    """Encrypt the kernel's local sockets where jupyter_client can (8.9 and later): ipykernel 7.3 and later warn at
-    every start of a kernel whose TCP sockets are not, once per notebook in this script's output."""
+    """Encrypt the kernel's local sockets where jupyter_client offers it (its ``transport_encryption``): recent
+    ipykernels warn at every start of a kernel whose TCP sockets are not, once per notebook in this output."""
     if "transport_encryption" not in KernelManager.class_trait_names():
         return Config()
     return Config({"KernelManager": {"transport_encryption": "auto"}})  # "auto": only where the kernel supports it
