@@ -122,11 +122,25 @@ from __future__ import annotations
 import html
 import inspect
 import os
+import sys
 import textwrap
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 __version__ = "0.1.0"
+REPOSITORY_ROOT = Path(__file__).resolve().parent.parent  # the checkout: ganlib/, notebooks/, pyproject.toml
+
+
+def repository_url() -> tuple[str, str] | None:
+    """The course's repository on GitHub and its branch, as ``[tool.ganlib]`` in pyproject.toml names them (for a
+    fork, its own); None for a copy of ganlib installed without its checkout."""
+    try:
+        with open(REPOSITORY_ROOT / "pyproject.toml", "rb") as file:
+            config = tomllib.load(file)["tool"]["ganlib"]
+        return config["repository"].rstrip("/").removesuffix(".git"), config["branch"]
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -138,10 +152,20 @@ class Source:
     path: str  # relative to the repository, e.g. ganlib/gan.py
 
     def link(self) -> str:
-        """Where the code lives: a path relative to the notebooks/ folder, which works in JupyterLab and on the site.
+        """Where the code lives, for a click. Where the file is on this disk, the path from the kernel's working
+        directory, which is the notebook's folder: ``../ganlib/mmd.py`` from notebooks/, ``../../ganlib/mmd.py``
+        from notebooks/exercises/, for JupyterLab and the course's site. In Colab, whose pages cannot open files
+        of the runtime, or without the file, the file in the repository that pyproject.toml names.
 
         No line number: a stored notebook then changes only when the code it shows changes."""
-        return f"../{self.path}"
+        file, published = REPOSITORY_ROOT / self.path, repository_url()
+        if published and ("google.colab" in sys.modules or not file.is_file()):
+            repository, branch = published
+            return f"{repository}/blob/{branch}/{self.path}"
+        try:
+            return Path(os.path.relpath(file, Path.cwd())).as_posix()
+        except ValueError:  # Windows: the kernel runs on another drive than the checkout
+            return file.as_uri()
 
     def _repr_markdown_(self) -> str:
         return f"**`{self.name}`** in [`{self.path}`]({self.link()})\n\n```python\n{self.code}\n```"
@@ -165,7 +189,6 @@ def show(obj: object) -> Source:
     if module is None or not module.__name__.startswith("ganlib"):
         raise TypeError(f"show() displays ganlib's own code; {obj!r} is not defined in ganlib.")
     lines, _ = inspect.getsourcelines(target)
-    root = Path(__file__).resolve().parent.parent
-    path = Path(inspect.getsourcefile(target) or "").resolve().relative_to(root)
+    path = Path(inspect.getsourcefile(target) or "").resolve().relative_to(REPOSITORY_ROOT)
     name = getattr(target, "__qualname__", getattr(target, "__name__", repr(obj)))
     return Source(f"{module.__name__}.{name}", textwrap.dedent("".join(lines)).rstrip(), path.as_posix().replace(os.sep, "/"))

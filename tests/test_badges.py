@@ -1,30 +1,28 @@
 """Every notebook opens in Colab: a badge and a setup cell first, generated from pyproject.toml.
 
 The setup cell must do nothing outside Colab (strict nbval, local runs) and, inside Colab, fetch and
-install the repository named in pyproject.toml. Both are checked by running the cell's code, turned
-into plain Python by IPython, against a stand-in for ``get_ipython()`` that records what it would run:
-no pip, git or network is involved.
+install the repository named in pyproject.toml, stop with a clear message when either fails, and be safe
+to run twice. These tests run the cell's code with ``subprocess.run`` replaced by a stand-in that records
+the commands (no pip, git or network); make test-colab (tools/colab_check.py) runs it for real, in Colab's
+package versions.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
+import tomllib
 import types
 from pathlib import Path
 
 import nbformat
 import pytest
-from IPython.core.inputtransformer2 import TransformerManager
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("[0-9][0-9]_*.ipynb"))
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ganlib"]
 REPOSITORY, BRANCH = CONFIG["repository"].rstrip("/").removesuffix(".git"), CONFIG["branch"]
 
@@ -33,36 +31,36 @@ def cells_of(path: Path) -> list[nbformat.NotebookNode]:
     return nbformat.read(path, as_version=4).cells
 
 
-class FakeIPython:
-    """Records the shell commands and magics a cell would run instead of running them."""
+class FakeCommands:
+    """Stands in for ``subprocess.run``: records each command and answers with the given exit code."""
 
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, ...]] = []
+    def __init__(self, clone_fails: bool = False, pip_fails: bool = False) -> None:
+        self.commands: list[list[str]] = []
+        self.clone_fails, self.pip_fails = clone_fails, pip_fails
 
-    def system(self, command: str) -> None:
-        self.calls.append(("!", command))
-
-    def run_line_magic(self, name: str, line: str, _stack_depth: int = 1) -> None:
-        self.calls.append(("%" + name, line))
-
-    def run_cell_magic(self, name: str, line: str, cell: str) -> None:
-        self.calls.append(("%%" + name, line, cell))
-
-    def getoutput(self, command: str) -> list[str]:
-        self.calls.append(("!", command))
-        return []
+    def __call__(self, command: list[str], **kwargs) -> subprocess.CompletedProcess:
+        self.commands.append(list(command))
+        failed = (self.clone_fails and "clone" in command) or (self.pip_fails and "pip" in command)
+        if failed:
+            return subprocess.CompletedProcess(command, 1, "", "fatal: repository not found")
+        return subprocess.CompletedProcess(command, 0, "Obtaining file:///content/ganlib\nSuccessfully installed ganlib-0.1.0\n", "")
 
 
-def run_setup_cell(source: str, in_colab: bool, monkeypatch: pytest.MonkeyPatch) -> FakeIPython:
-    """Execute the setup cell's code with or without ``google.colab`` among the loaded modules."""
+def run_setup_cell(source: str, in_colab: bool, monkeypatch: pytest.MonkeyPatch, commands: FakeCommands,
+                   existing: set[str] = frozenset()) -> list[str]:
+    """Execute the setup cell's code with or without ``google.colab`` among the loaded modules; ``existing``
+    are the folders that already exist. Returns the folders it moved into."""
     if in_colab:
         monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
     else:
         monkeypatch.delitem(sys.modules, "google.colab", raising=False)
     monkeypatch.setattr(sys, "path", list(sys.path))  # the cell may add the clone to sys.path
-    shell = FakeIPython()
-    exec(TransformerManager().transform_cell(source), {"get_ipython": lambda: shell, "__name__": "__main__"})
-    return shell
+    monkeypatch.setattr(subprocess, "run", commands)
+    monkeypatch.setattr(os.path, "isdir", lambda path: path in existing)
+    moved: list[str] = []
+    monkeypatch.setattr(os, "chdir", moved.append)
+    exec(compile(source, "setup-cell", "exec"), {"__name__": "__main__"})
+    return moved
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -87,24 +85,49 @@ def test_badges_are_up_to_date_with_pyproject() -> None:
     assert done.returncode == 0, done.stderr
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + EXERCISES, ids=lambda p: p.parent.name + "/" + p.stem)
 def test_setup_cell_does_nothing_outside_colab(path: Path, monkeypatch, capsys) -> None:
-    before = list(sys.path)
-    shell = run_setup_cell(cells_of(path)[1].source, in_colab=False, monkeypatch=monkeypatch)
-    assert shell.calls == [], "outside Colab the setup cell must run no command or magic"
+    before, commands = list(sys.path), FakeCommands()
+    moved = run_setup_cell(cells_of(path)[1].source, in_colab=False, monkeypatch=monkeypatch, commands=commands)
+    assert commands.commands == [] and moved == [], "outside Colab the setup cell must run no command"
     assert capsys.readouterr() == ("", ""), "outside Colab the setup cell must print nothing (strict nbval)"
     assert sys.path == before
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + EXERCISES, ids=lambda p: p.parent.name + "/" + p.stem)
 def test_setup_cell_installs_the_repository_inside_colab(path: Path, monkeypatch, capsys) -> None:
-    shell = run_setup_cell(cells_of(path)[1].source, in_colab=True, monkeypatch=monkeypatch)
-    commands = [" ".join(call[1:]) for call in shell.calls]
-    clone = next((c for c in commands if "git clone" in c), None)
-    assert clone and REPOSITORY in clone and f"--branch {BRANCH}" in clone, f"no clone of {REPOSITORY}@{BRANCH} in {commands}"
-    target = clone.split()[-1]
-    assert ("%pip", f"install --quiet -e {target}") in shell.calls, "the clone (with its data/) is installed"
+    commands = FakeCommands()
+    moved = run_setup_cell(cells_of(path)[1].source, in_colab=True, monkeypatch=monkeypatch, commands=commands)
+    clone, install = commands.commands
+    assert clone[:2] == ["git", "clone"] and REPOSITORY in clone and clone[clone.index("--branch") + 1] == BRANCH
+    target = clone[-1]
+    assert install == [sys.executable, "-m", "pip", "install", "-e", target], "the clone (with its data/) is installed, pip's output kept"
     assert sys.path[0] == target, "ganlib is importable from the clone without restarting the runtime"
+    folder = "notebooks/exercises" if path.parent.name == "exercises" else "notebooks"
+    assert moved == [f"{target}/{folder}"], "the notebook runs in its own folder of the clone"
+    assert capsys.readouterr().out == "Successfully installed ganlib-0.1.0\n", "pip's last line, which Colab reads"
+
+
+def test_setup_cell_can_run_twice(monkeypatch, capsys) -> None:
+    source, commands = cells_of(NOTEBOOKS[0])[1].source, FakeCommands()
+    run_setup_cell(source, in_colab=True, monkeypatch=monkeypatch, commands=commands)
+    target = commands.commands[0][-1]
+    again = FakeCommands()  # sys.path stays as the first run left it
+    run_setup_cell(source, in_colab=True, monkeypatch=monkeypatch, commands=again, existing={target})
+    assert [command[:2] for command in again.commands] == [[sys.executable, "-m"]], "the clone is there: no second clone"
+    assert sys.path.count(target) == 1
+
+
+@pytest.mark.parametrize("failing", ["clone", "pip"])
+def test_setup_cell_stops_with_a_clear_message(failing: str, monkeypatch) -> None:
+    commands = FakeCommands(clone_fails=failing == "clone", pip_fails=failing == "pip")
+    with pytest.raises(SystemExit) as stop:
+        run_setup_cell(cells_of(NOTEBOOKS[0])[1].source, in_colab=True, monkeypatch=monkeypatch, commands=commands)
+    message = str(stop.value)
+    assert REPOSITORY in message and "repository not found" in message, "names the repository and passes on the cause"
+    if failing == "clone":
+        assert "make badges" in message and BRANCH in message, "tells a fork how to point the notebooks at itself"
+        assert len(commands.commands) == 1, "nothing is installed after a failed clone"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

@@ -3,7 +3,10 @@
 import ast
 import inspect
 import json
+import sys
 import textwrap
+import tomllib
+import types
 from pathlib import Path
 
 import pytest
@@ -28,7 +31,8 @@ SHOWN = {
 }
 
 
-def test_show_returns_the_running_code_and_where_it_lives():
+def test_show_returns_the_running_code_and_where_it_lives(monkeypatch):
+    monkeypatch.chdir(NOTEBOOKS)  # a notebook's kernel runs in the notebook's folder
     source = show(mmd2)
     assert source.code == inspect.getsource(mmd2).rstrip()
     assert source.path == "ganlib/mmd.py" and source.name == "ganlib.mmd.mmd2"
@@ -36,6 +40,22 @@ def test_show_returns_the_running_code_and_where_it_lives():
     assert markdown.startswith("**`ganlib.mmd.mmd2`** in [`ganlib/mmd.py`](../ganlib/mmd.py)")
     assert "```python\ndef mmd2(" in markdown
     assert (NOTEBOOKS / source.link()).resolve() == (NOTEBOOKS.parent / "ganlib" / "mmd.py").resolve()
+
+
+def test_show_links_from_the_exercise_versions_folder(monkeypatch):
+    monkeypatch.chdir(NOTEBOOKS / "exercises")
+    link = show(mmd2).link()
+    assert link == "../../ganlib/mmd.py" and (NOTEBOOKS / "exercises" / link).resolve().is_file()
+
+
+def test_show_links_to_the_repository_in_colab(monkeypatch):
+    """Colab's pages cannot open the runtime's files: the link goes to the file on GitHub, from pyproject.toml."""
+    monkeypatch.chdir(NOTEBOOKS)
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    config = tomllib.loads((NOTEBOOKS.parent / "pyproject.toml").read_text())["tool"]["ganlib"]
+    expected = f"{config['repository']}/blob/{config['branch']}/ganlib/mmd.py"
+    assert show(mmd2).link() == expected
+    assert f'<a href="{expected}">' in show(mmd2)._repr_html_()
 
 
 def test_show_dedents_a_method_and_escapes_html():

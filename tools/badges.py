@@ -58,13 +58,25 @@ EXERCISE_BADGE = (
 )
 SETUP = f"""\
 # Setup for Google Colab: fetch the course (ganlib and its data/) and install it. Elsewhere this does nothing.
-import sys
+import os, subprocess, sys
 
 if "google.colab" in sys.modules:
-    !test -d {CLONE} || git clone --quiet --depth 1 --branch {{branch}} {{repository}} {CLONE}
-    %pip install --quiet -e {CLONE}
-    sys.path.insert(0, "{CLONE}")  # import ganlib now, without restarting the runtime
-    %cd {CLONE}/notebooks{{folder}}"""
+    REPOSITORY, BRANCH, CLONE = "{{repository}}", "{{branch}}", "{CLONE}"
+    if not os.path.isdir(CLONE):
+        git = ["git", "clone", "--quiet", "--depth", "1", "--branch", BRANCH, REPOSITORY, CLONE]
+        clone = subprocess.run(git, capture_output=True, text=True)
+        if clone.returncode != 0:
+            raise SystemExit(f"Could not clone {{{{REPOSITORY}}}} (branch {{{{BRANCH}}}}): {{{{clone.stderr.strip()}}}}\\n"
+                             "Check the address and the network. A fork? Name it under [tool.ganlib] in "
+                             "pyproject.toml and run `make badges`.")
+    # Colab's own packages satisfy the course, so pip only adds ganlib, upgrades nothing, and needs no restart
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "-e", CLONE], capture_output=True, text=True)
+    if pip.returncode != 0:
+        raise SystemExit(f"Could not install ganlib from {{{{CLONE}}}} (cloned from {{{{REPOSITORY}}}}):\\n{{{{pip.stderr.strip()}}}}")
+    print(pip.stdout.strip().splitlines()[-1])  # "Successfully installed ganlib-...": nothing else
+    if CLONE not in sys.path:
+        sys.path.insert(0, CLONE)  # import ganlib now, without restarting the runtime
+    os.chdir(CLONE + "/notebooks{{folder}}")"""
 
 
 def settings(pyproject: Path = ROOT / "pyproject.toml") -> tuple[str, str]:
