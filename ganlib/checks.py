@@ -2,7 +2,7 @@ r"""Checks, each failing with a message that names the fix: of inputs, and of a 
 
 **Inputs.** :func:`check_images`, :func:`check_symmetric_images` and :func:`unit_images` (image batches and
 their range), :func:`check_latent` (latent codes: shape, NaN), :func:`check_labels` (class labels),
-:func:`check_count` (a number of samples).
+:func:`check_count` (a number of samples), :func:`check_writable` (a file to write at the end of a long run).
 
 **Claims.** Teaching claims about a training run, checked where they are made.
 
@@ -22,6 +22,9 @@ second shows this run's numbers, and the test setup (``tests/nbval_sanitize.cfg`
 """
 
 from __future__ import annotations
+
+import tempfile
+from pathlib import Path
 
 import torch
 
@@ -49,6 +52,30 @@ def check_count(n: int, what: str = "the number of samples") -> None:
     """Raise unless ``n`` is a positive integer."""
     if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
         raise ValueError(f"{what} must be a positive integer, got {n!r}.")
+
+
+def check_writable(path: Path, option: str = "--output") -> None:
+    """Refuse, before any work, a file that could not be written after it: ``path`` is a folder, or its folder
+    cannot be created (its parent is a file, ...) or takes no new files (a read-only disk, /proc, ...).
+
+    Creates the folder when it is missing, and tries it by creating and deleting a file in it: asking
+    ``os.access`` is not enough, since it says yes to root everywhere, /proc included. ``option`` is the
+    command-line option that chose ``path``, named in the message.
+    """
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        reason = "a file is in the way" if isinstance(error, (FileExistsError, NotADirectoryError)) else error.strerror
+        raise ValueError(f"cannot create the folder {folder} for {path} ({reason}): choose another {option}.") from error
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        raise ValueError(f"cannot write {path}: the folder {folder} takes no new files ({error.strerror}); choose "
+                         f"another {option}, in a folder where you may write files.") from error
+    if path.is_dir():
+        raise ValueError(f"cannot write {path}: it is a folder; choose another {option}, the name of a file.")
 
 
 def check_images(images: torch.Tensor, size: int = 28) -> torch.Tensor:

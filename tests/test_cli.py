@@ -68,7 +68,7 @@ def test_sample_takes_the_path_of_any_checkpoint_file(data_dir, tmp_path, capsys
     out = tmp_path / "from-file.npy"
     assert main(["sample", str(data_dir / "checkpoints" / "tiny-vae.pt"), "-n", "4", "-o", str(out)]) == 0
     assert np.load(out).shape == (4, 28, 28)
-    assert main(["sample", str(tmp_path / "missing.pt"), "-n", "4", "-o", str(out)]) == 2
+    assert main(["sample", str(tmp_path / "missing.pt"), "-n", "4", "-o", str(out)]) == 1
     assert "no checkpoint at" in capsys.readouterr().err
 
 
@@ -96,18 +96,30 @@ def test_sample_is_reproducible_by_seed(data_dir, tmp_path):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["sample", "nope", "-n", "2", "-o", "x.npy"], "unknown pretrained model 'nope'"),
-        (["sample", "clf", "-n", "2", "-o", "x.npy"], "not a generator"),
-        (["sample", "tiny-vae", "-n", "2", "-o", "x.npy", "--sampler", "drs"], "no density-ratio settings for 'tiny-vae'"),
         (["sample", "tiny-vae", "-n", "2", "-o", "x.npy", "--sampler", "mh", "--digit", "3"], "cannot be combined"),
         (["sample", "tiny-vae", "-n", "0", "-o", "x.npy"], "positive integer"),
         (["sample", "tiny-vae", "-n", "2", "-o", "x.txt"], "name the output file x.npy"),
         (["sample", "tiny-vae", "-n", "2", "-o", "x"], "name the output file x.npy"),
-        (["train", "nope"], "no recipe called 'nope'"),
+        (["train", "nope"], "invalid choice: 'nope'"),
     ],
 )
-def test_bad_requests_fail_with_a_message(data_dir, argv, message, capsys):
+def test_usage_errors_exit_with_status_2_and_a_message(data_dir, argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     assert main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["sample", "nope", "-n", "2", "-o", "x.npy"], "unknown pretrained model 'nope'"),
+        (["sample", "clf", "-n", "2", "-o", "x.npy"], "not a generator"),
+        (["sample", "tiny-vae", "-n", "2", "-o", "x.npy", "--sampler", "drs"], "no density-ratio settings for 'tiny-vae'"),
+    ],
+)
+def test_requests_that_fail_at_work_exit_with_status_1_and_a_message(data_dir, argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 1
     assert message in capsys.readouterr().err
 
 

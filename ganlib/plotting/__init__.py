@@ -52,27 +52,25 @@ def to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
 
 
 def tile_images(images: torch.Tensor | np.ndarray, nrow: int = 10, padding: int = 2) -> np.ndarray:
-    """Tile a batch of one-channel images ``(N, 1, H, W)`` or ``(N, H, W)`` into one array in [0, 1].
+    """Tile a batch of one-channel images ``(N, 1, H, W)`` or ``(N, H, W)`` into one array in [0, 1]: ``nrow``
+    images per row, ``padding`` white pixels around each (torchvision's ``make_grid``, which also tiles the
+    snapshot grids a training run writes).
 
     Images with negative values are taken to be in [-1, 1] (a tanh output) and mapped to [0, 1].
     """
-    array = to_numpy(images).astype(np.float32)
-    if array.ndim == 4 and array.shape[1] == 1:
-        array = array[:, 0]
-    if array.ndim != 3:
-        raise ValueError(f"expected images shaped (N, 1, H, W) or (N, H, W), got {array.shape}.")
-    if array.min() < 0:
-        array = (array + 1) / 2
-    array = array.clip(0, 1)
-    n, h, w = array.shape
-    ncol = min(nrow, n)
-    nrows = -(-n // ncol)
-    canvas = np.ones((nrows * (h + padding) + padding, ncol * (w + padding) + padding), dtype=np.float32)
-    for i, image in enumerate(array):
-        r, c = divmod(i, ncol)
-        top, left = padding + r * (h + padding), padding + c * (w + padding)
-        canvas[top : top + h, left : left + w] = image
-    return canvas
+    from torchvision.utils import make_grid
+
+    batch = torch.from_numpy(to_numpy(images).astype(np.float32))
+    if batch.ndim == 3:
+        batch = batch[:, None]
+    if batch.ndim != 4 or batch.shape[1] != 1:
+        raise ValueError(f"expected images shaped (N, 1, H, W) or (N, H, W), got {tuple(batch.shape)}.")
+    if batch.min() < 0:
+        batch = (batch + 1) / 2
+    grid = make_grid(batch.clamp(0, 1), nrow=nrow, padding=padding, pad_value=1)[0]  # its 3 channels are equal
+    if len(batch) == 1:  # make_grid returns a lone image as it is: give it the border every image of a grid has
+        grid = torch.nn.functional.pad(grid, (padding,) * 4, value=1)
+    return grid.numpy()
 
 
 def image_grid(

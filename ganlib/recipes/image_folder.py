@@ -29,6 +29,7 @@ import torch
 import torch.nn.functional as F
 
 from ganlib.checkpoints import save_checkpoint
+from ganlib.checks import check_count, check_writable
 from ganlib.data.batches import BatchIterator
 from ganlib.data.images import find_images, in_memory_bytes, load_image_folder, streamed_batches
 from ganlib.data.mnist import load_mnist
@@ -80,17 +81,14 @@ def folder_batches(data: str, settings: FolderSettings, *, memory_budget: int, w
     return BatchIterator(images, batch_size=min(settings.batch_size, len(images)), **shares), len(images), "in memory"
 
 
-def check_writable(output: Path) -> None:
-    """Refuse, before any training, an output whose folder cannot be created or written."""
+def check_request(output: Path, steps: int) -> None:
+    """Refuse, before any image is read or network built, a run that could not finish: fewer than one step, or
+    a checkpoint, snapshot grid or training state that could not be written (:func:`ganlib.checks.check_writable`)."""
+    check_count(steps, "the number of steps")
     if output.suffix != ".pt":
         raise ValueError(f"checkpoints are .pt files: name the output {output.with_suffix('.pt')}, not {output}.")
-    folder = output.parent
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise ValueError(f"cannot create the folder {folder} for the checkpoint ({error}): choose another --output.") from error
-    if not os.access(folder, os.W_OK):
-        raise ValueError(f"the folder {folder} is not writable: choose another --output, where you may write files.")
+    for path in (output, output.with_suffix(".png"), state_path(output)):
+        check_writable(path)
 
 
 def state_path(output: Path) -> Path:
@@ -154,7 +152,7 @@ def train_on_folder(
     """
     from torchvision.utils import save_image
 
-    check_writable(output)
+    check_request(output, steps)
     with process_group(torch.device(device)) as replica:
         device = replica.device
         config_g = {"latent_dim": settings.latent_dim, "width": settings.width, "image_size": settings.image_size,
