@@ -114,3 +114,12 @@ def test_the_cache_key_covers_requirements_and_the_torch_index(url: str, tmp_pat
     assert key != tool.key_of(requirements, url + "x")
     requirements.write_text("numpy>=2.1\n")
     assert key != tool.key_of(requirements, url)
+
+
+def test_make_run_installs_the_course_and_make_test_adds_the_test_tools() -> None:
+    targets = dict(line.split(":", 1) for line in (ROOT / "Makefile").read_text().splitlines()
+                   if line[:1].isalpha() and ":" in line and not line.startswith(("export", "SHELL", "PY")))
+    assert targets["run"].split() == ["venv"] and targets["lab"].split() == ["venv"]
+    assert targets["test"].split() == ["venv-test"]
+    course = (ROOT / "requirements.txt").read_text()
+    assert all(tool not in course for tool in ("pytest", "nbval", "playwright")), "test tools belong to requirements-test.txt"

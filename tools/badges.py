@@ -33,14 +33,11 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10: pytest brings tomli
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 BADGE_TAG, SETUP_TAG = "colab-badge", "colab-setup"
