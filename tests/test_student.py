@@ -10,16 +10,12 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 from IPython.core.inputtransformer2 import TransformerManager
-
-try:
-    import tomllib
-except ModuleNotFoundError:  # Python 3.10
-    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
@@ -125,7 +121,7 @@ def test_exercise_version_opens_in_colab_and_runs_under_nbval_up_to_its_first_st
     url = f"https://colab.research.google.com/github/{REPOSITORY.removeprefix('https://github.com/')}/blob/{BRANCH}/notebooks/exercises/{path.name}"
     assert f"]({url})" in cells[0].source and "Open the exercises in Colab" in cells[0].source
     assert f"](../{path.name})" in cells[0].source, "the exercise version links to its worked version"
-    assert cells[1].source.rstrip().endswith("/notebooks/exercises"), "in Colab, the setup cell ends beside the exercises"
+    assert cells[1].source.rstrip().endswith('/notebooks/exercises")'), "in Colab, the setup cell ends beside the exercises"
     code = [cell for cell in cells if cell.cell_type == "code"]
     first_stub = next(i for i, cell in enumerate(code) if "exercise" in cell.metadata.get("tags", []))
     skipped = ["nbval-skip" in cell.metadata.get("tags", []) for cell in code]
