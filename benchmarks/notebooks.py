@@ -62,10 +62,28 @@ def execute(path: Path) -> tuple[nbformat.NotebookNode, float, str | None]:
         client.execute()
         error = None
     except CellExecutionError as failure:
-        error = str(failure).strip().splitlines()[-1]
+        error = ANSI_COLOUR.sub("", str(failure).strip().splitlines()[-1])
+    error = error or displayed_error(notebook)
     elapsed = time.perf_counter() - start
     notebook, _ = CoalesceStreamsPreprocessor().preprocess(notebook, {})  # one output per stream, however it was flushed
     return notebook, elapsed, error
+
+
+ANSI_COLOUR = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def displayed_error(notebook: nbformat.NotebookNode) -> str | None:
+    """The first error shown in a cell that ran to its end: IPython prints, rather than raises, an error of a
+    display (an object whose ``_repr_*_`` fails), so the cell succeeds while its output is a traceback. Cells
+    tagged ``raises-exception`` are meant to show one."""
+    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    for number, cell in enumerate(code, start=1):
+        if "raises-exception" in cell.metadata.get("tags", []):
+            continue
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                return f"code cell {number} shows {output.ename}: {output.evalue}"
+    return None
 
 
 # MathJax 2, as the page template configures it, from the mathjax/ folder beside the pages. Its web fonts

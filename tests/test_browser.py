@@ -24,6 +24,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +50,8 @@ KEY_PRESSES = 10  # one slider step each
 
 @dataclass
 class Lab:
+    """A running Jupyter server (JupyterLab here, classic Notebook in tests/colab/): address, token, served folder."""
+
     url: str
     token: str
     root: Path
@@ -74,35 +78,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory):
-    """A JupyterLab server on a free loopback port, serving a copy of notebooks/."""
-    require_chromium()
-    home = tmp_path_factory.mktemp("jupyter")
-    root = home / "notebooks"
-    root.mkdir()
-    for name in EXCERPTS:
-        (root / name).write_text(json.dumps(excerpt(NOTEBOOKS / name)))
-    # no "get Jupyter news?" prompt over the notebook, and no request for it
-    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
-    env = {
+def private_env(home: Path) -> dict[str, str]:
+    """This process's environment (PYTHONPATH included: kernels inherit it) with Jupyter's and IPython's
+    settings, data and runtime folders in ``home``, so no user or machine settings leak in or out."""
+    return {
         **os.environ,
         "JUPYTER_CONFIG_DIR": str(home / "config"),
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "IPYTHONDIR": str(home / "ipython"),
     }
-    token, port = secrets.token_hex(16), free_port()
-    command = [
-        sys.executable, "-m", "jupyterlab", "--no-browser",
-        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-        f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", f"--ServerApp.root_dir={root}",
-        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]  # fmt: skip
-    log_path = home / "server.log"
+
+
+@contextmanager
+def jupyter_server(command: list[str], env: dict[str, str], port: int, token: str, root: Path, log_path: Path) -> Iterator[Lab]:
+    """Run a Jupyter server (``command``, listening on 127.0.0.1:``port`` and serving ``root``) until it
+    answers, then shut it down cleanly at the end: that also stops the kernels it started."""
     with log_path.open("w") as log:
         server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=root)
     url = f"http://127.0.0.1:{port}"
@@ -114,11 +105,11 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
                     break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"JupyterLab did not start:\n{log_path.read_text()[-3000:]}")
+                    pytest.fail(f"{' '.join(command[1:3])} did not start:\n{log_path.read_text()[-3000:]}")
                 time.sleep(0.5)
         yield Lab(url, token, root)
     finally:
-        try:  # a clean shutdown also stops the kernels it started
+        try:
             request = urllib.request.Request(f"{url}/api/shutdown?token={token}", method="POST")
             urllib.request.urlopen(request, timeout=10).close()
             server.wait(timeout=30)
@@ -128,6 +119,31 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
                 server.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 server.kill()
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
+    """A JupyterLab server on a free loopback port, serving a copy of notebooks/."""
+    require_chromium()
+    home = tmp_path_factory.mktemp("jupyter")
+    root = home / "notebooks"
+    root.mkdir()
+    for name in EXCERPTS:
+        (root / name).write_text(json.dumps(excerpt(NOTEBOOKS / name)))
+    # no "get Jupyter news?" prompt over the notebook, and no request for it
+    settings = home / "config" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    token, port = secrets.token_hex(16), free_port()
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+        f"--IdentityProvider.token={token}", "--ServerApp.allow_root=True", f"--ServerApp.root_dir={root}",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]  # fmt: skip
+    with jupyter_server(command, private_env(home), port, token, root, home / "server.log") as server:
+        yield server
 
 
 def shut_down_kernels(lab: Lab) -> None:
@@ -172,28 +188,45 @@ CELL_PROBLEMS = """path => {""" + PANEL + """
   });
   document.querySelectorAll('.jp-OutputArea-output').forEach(output => {
     if (output.textContent.includes('Error displaying widget')) problems.push('a widget failed to display: ' + output.textContent.trim());
+    // jupyterlab_widgets' error box; its reason (e.g. "Module @jupyter-widgets/controls, version ^1.5.0 is not
+    // registered" for a kernel with ipywidgets 7) goes to the browser console
+    if (output.querySelector('.jupyter-widgets-error-widget')) problems.push('a widget failed to display (see the console errors)');
   });
   return problems;
 }"""
 
 
+def record_console_error(message, errors: list[str]) -> None:
+    """Keep the first line of each distinct console error (where jupyterlab_widgets says why a widget is not shown)."""
+    if message.type == "error":
+        first_line = (message.text.strip().splitlines() or [""])[0]
+        if " ".join(first_line.split()) not in errors:
+            errors.append(" ".join(first_line.split()))
+
+
 def slider_and_image(page):
-    """A slider's handle and the image of the same panel (the slider's nearest VBox holding an image)."""
+    """A slider's handle and the image of the same panel (the slider's nearest VBox holding an image).
+
+    The handle is noUiSlider's in ipywidgets 8 and jQuery UI's in ipywidgets 7 (classic Notebook, tests/colab/).
+    """
     sliders = page.locator(".widget-slider").filter(has=page.locator(".widget-label", has_text=LATENT_LABEL))
     panel_of = "xpath=ancestor::div[contains(concat(' ', normalize-space(@class), ' '), ' widget-vbox ')][.//img[contains(@class, 'widget-image')]][1]"
     for index in range(sliders.count()):
         slider = sliders.nth(index)
         panel = slider.locator(panel_of)
         if panel.count():
-            return slider.locator(".noUi-handle").first, panel.locator(".widget-image").first
+            return slider.locator(".noUi-handle, .ui-slider-handle").first, panel.locator(".widget-image").first
     pytest.fail("no latent slider (labelled z[0], z[1], ...) next to an image was displayed")
 
 
-def settle(page, image, path: str, quiet: float = 1.0, timeout: float = 60.0) -> None:
-    """Wait until the kernel is idle and the image has not changed for ``quiet`` seconds."""
+def settle(page, image, path: str, quiet: float = 1.0, timeout: float = 60.0, kernel_idle: str = KERNEL_IDLE) -> None:
+    """Wait until the kernel is idle and the image has not changed for ``quiet`` seconds.
+
+    ``kernel_idle`` is a JavaScript function of ``path`` that tells whether the notebook's kernel is idle.
+    """
     deadline, last, since = time.monotonic() + timeout, None, time.monotonic()
     while time.monotonic() < deadline:
-        src, idle = image.get_attribute("src"), page.evaluate(KERNEL_IDLE, path)
+        src, idle = image.get_attribute("src"), page.evaluate(kernel_idle, path)
         if src != last or not idle:
             last, since = src, time.monotonic()
         elif time.monotonic() - since >= quiet:
@@ -217,11 +250,12 @@ def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.Fix
     lab = request.getfixturevalue("lab")  # skips here when Chromium or Playwright is missing (outside CI)
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     SHOTS.mkdir(parents=True, exist_ok=True)
-    stem, refused, page_errors, started = path.stem, [], [], time.monotonic()
+    stem, refused, page_errors, console_errors, started = path.stem, [], [], [], time.monotonic()
 
     with browser(refused, height=1600) as context:  # tall enough for a whole panel
         page = context.new_page()
         page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.on("console", lambda message: record_console_error(message, console_errors))
         try:
             page.goto(f"{lab.url}/lab/tree/{name}?reset&token={lab.token}")  # reset: no tabs from earlier tests
             page.wait_for_function(KERNEL_IDLE, arg=name, timeout=120_000, polling=250)
@@ -231,7 +265,7 @@ def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.Fix
             page.wait_for_function("() => window.ganlibRunAll !== undefined", timeout=180_000, polling=500)
             page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000, polling=250)
             ran = time.monotonic()
-            assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: cells show errors (page errors: {page_errors})"
+            assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: cells show errors (page errors: {page_errors}; console errors: {console_errors})"
 
             handle, image = slider_and_image(page)
             image.scroll_into_view_if_needed()

@@ -85,3 +85,17 @@ def test_executing_a_notebook_prints_no_kernel_warning(tmp_path: Path, capfd) ->
     notebook, _, error = site.execute(path)
     assert error is None and notebook.cells[0].outputs[0]["text"] == "42\n"
     assert "without encryption" not in capfd.readouterr().err
+
+
+def test_an_error_a_cell_displays_fails_the_run(tmp_path: Path) -> None:
+    """IPython prints, rather than raises, an error of a display: the cell succeeds with a traceback as its output
+    (as LivePanel did under ipywidgets 7, with IPython 7.34). `make run` and `make test-colab` must call that a failure."""
+    broken = "class Broken:\n    def _repr_html_(self):\n        raise AttributeError('no view')\nBroken()"
+    cells = [nbformat.v4.new_code_cell(broken)]
+    expected = nbformat.v4.new_code_cell("raise ValueError('meant')", metadata={"tags": ["raises-exception"]})
+    path = tmp_path / "displays.ipynb"
+    nbformat.write(nbformat.v4.new_notebook(cells=cells), path)
+    _, _, error = site.execute(path)  # newer IPythons fail the cell itself; 7.34, Colab's, only shows the error
+    assert error is not None and error.endswith("AttributeError: no view")
+    nbformat.write(nbformat.v4.new_notebook(cells=[expected]), path)
+    assert site.execute(path)[2] is None, "a cell tagged raises-exception is meant to show its error"

@@ -27,7 +27,10 @@ def test_display_bundle_has_widget_static_png_and_stable_text():
     panel = live_figure(_draw, {"height": slider(1.0, 0.0, 2.0)}, title="bar")
     panel.controls["height"].value = 0.2
     bundle = panel._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    view = bundle["application/vnd.jupyter.widget-view+json"]
+    assert view == {"version_major": 2, "version_minor": 0, "model_id": panel.widget.model_id}
+    if hasattr(panel.widget, "_repr_mimebundle_"):  # ipywidgets 8 refers to its widget the same way
+        assert view == panel.widget._repr_mimebundle_()["application/vnd.jupyter.widget-view+json"]
     assert base64.b64decode(bundle["image/png"]) == panel.static_png != bytes(panel.image.value)
     assert bundle["text/plain"] == "<bar: height; move the controls in a live notebook>"
     assert isinstance(panel.widget, widgets.VBox)

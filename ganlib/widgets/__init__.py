@@ -73,10 +73,15 @@ class LivePanel:
             self.text.value = self._describe(**values)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["image/png"] = base64.b64encode(self.static_png).decode("ascii")
-        bundle["text/plain"] = f"<{self.title}: {', '.join(self.controls)}; move the controls in a live notebook>"
-        return bundle
+        """Three views of one output: the live panel (a reference to the widget, which the front end draws),
+        the static PNG, and a line of text. The reference is written out here rather than asked of the widget:
+        ipywidgets 8 would give it from ``_repr_mimebundle_``, but ipywidgets 7, which Colab ships, has no such
+        method (its widgets display themselves), and the reference is the same in both."""
+        return {
+            "application/vnd.jupyter.widget-view+json": {"version_major": 2, "version_minor": 0, "model_id": self.widget.model_id},
+            "image/png": base64.b64encode(self.static_png).decode("ascii"),
+            "text/plain": f"<{self.title}: {', '.join(self.controls)}; move the controls in a live notebook>",
+        }
 
 
 def live_figure(
