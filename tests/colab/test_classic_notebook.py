@@ -142,6 +142,23 @@ def classic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
 
 
+MANAGER_RACE = "reading 'state_change'"
+
+
+def run_all_cells(page, name: str) -> list[str]:
+    """Run every cell of the open notebook and wait for the kernel and the widget views; the problems seen."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.evaluate("() => Jupyter.notebook.execute_all_cells()")
+    page.wait_for_function(ALL_RAN, timeout=180_000, polling=500)
+    page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000, polling=250)
+    try:  # views are drawn asynchronously, after the kernel is done; CELL_PROBLEMS names any left empty
+        page.wait_for_function(VIEWS_DRAWN, timeout=30_000, polling=250)
+    except PlaywrightTimeout:
+        pass
+    return page.evaluate(CELL_PROBLEMS)
+
+
 @pytest.mark.parametrize("name", list(EXCERPTS))
 def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pytest.FixtureRequest) -> None:
     """Run the excerpt of ``name`` in classic Notebook, move a latent slider, and see its image change."""
@@ -165,15 +182,19 @@ def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pyte
                 pytest.fail("the widgets nbextension (jupyter-js-widgets/extension, from widgetsnbextension) did not load")
             opened = time.monotonic()
 
-            page.evaluate("() => Jupyter.notebook.execute_all_cells()")
-            page.wait_for_function(ALL_RAN, timeout=180_000, polling=500)
-            page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000, polling=250)
-            try:  # views are drawn asynchronously, after the kernel is done; CELL_PROBLEMS names any left empty
-                page.wait_for_function(VIEWS_DRAWN, timeout=30_000, polling=250)
-            except PlaywrightTimeout:
-                pass
+            problems = run_all_cells(page, name)
+            if problems and any(MANAGER_RACE in error for error in page_errors):
+                # Classic Notebook's widget manager (widgetsnbextension 3.6) now and then fails to draw a view it
+                # receives while it is still setting up the view's model: the page error names `state_change`,
+                # in about one run in three here, whatever the kernel sent. A second run of the page shows whether
+                # the widgets themselves are at fault (nothing is saved: the page opens the notebook as it was).
+                page_errors.clear()
+                page.reload()
+                page.wait_for_function(KERNEL_IDLE, arg=name, timeout=120_000, polling=250)
+                page.wait_for_function(WIDGETS_LOADED, timeout=30_000, polling=250)
+                problems = run_all_cells(page, name)
             ran = time.monotonic()
-            assert page.evaluate(CELL_PROBLEMS) == [], f"{name}: cells show errors (page errors: {page_errors})"
+            assert problems == [], f"{name}: cells show errors (page errors: {page_errors})"
 
             handle, image = slider_and_image(page)
             readout = handle.locator(READOUT)
