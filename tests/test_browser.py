@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,6 +235,38 @@ def settle(page, image, path: str, quiet: float = 1.0, timeout: float = 60.0, ke
     pytest.fail(f"the image kept changing or the kernel stayed busy for {timeout:.0f} s after the slider moved")
 
 
+def move_slider(page, handle, image, read_value: Callable[[], str | None], path: str, stem: str,
+                kernel_idle: str = KERNEL_IDLE) -> tuple[str | None, str | None]:
+    """Move a slider with the keyboard and wait until its panel's image has changed and settled; its value
+    before and after.
+
+    ``handle`` is the slider's handle and ``read_value()`` the value it shows. The image is saved to
+    SHOTS/<stem>-before.png and -after.png. Presses right, or left if the slider starts at its maximum.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
+    src_before, value_before = image.get_attribute("src"), read_value()
+    image.screenshot(path=SHOTS / f"{stem}-before.png")
+    handle.focus()
+    for key in ("ArrowRight", "ArrowLeft"):
+        for _ in range(KEY_PRESSES):
+            handle.press(key)
+        if read_value() != value_before:
+            break
+    assert read_value() != value_before, "the slider did not move with the keyboard"
+    try:
+        page.wait_for_function("([image, old]) => image.src !== old && image.complete && image.naturalWidth > 0",
+                               arg=[image.element_handle(), src_before], timeout=60_000)
+    except PlaywrightTimeout:
+        pytest.fail(f"{path}: the slider moved ({value_before} -> {read_value()}) but the image's src did not change within 60 s")
+    settle(page, image, path, kernel_idle=kernel_idle)  # ipywidgets sends one change at a time: wait for the last redraw
+    image.screenshot(path=SHOTS / f"{stem}-after.png")
+    assert image.get_attribute("src") != src_before
+    return value_before, read_value()
+
+
 def changed_fraction(before: Path, after: Path) -> float:
     """The fraction of pixels that differ clearly (by more than 16 of 255 in some channel)."""
     a, b = (np.asarray(Image.open(path).convert("RGB"), dtype=np.int16) for path in (before, after))
@@ -248,7 +280,6 @@ def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.Fix
     path = NOTEBOOKS / name
     assert path.exists(), f"notebooks/{name} is missing"
     lab = request.getfixturevalue("lab")  # skips here when Chromium or Playwright is missing (outside CI)
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     SHOTS.mkdir(parents=True, exist_ok=True)
     stem, refused, page_errors, console_errors, started = path.stem, [], [], [], time.monotonic()
 
@@ -268,32 +299,8 @@ def test_a_slider_changes_its_image_in_jupyterlab(name: str, request: pytest.Fix
             assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: cells show errors (page errors: {page_errors}; console errors: {console_errors})"
 
             handle, image = slider_and_image(page)
-            image.scroll_into_view_if_needed()
-            page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
-            src_before, value_before = image.get_attribute("src"), handle.get_attribute("aria-valuenow")
-            image.screenshot(path=SHOTS / f"{stem}-before.png")
-
-            handle.focus()
-            for key in ("ArrowRight", "ArrowLeft"):  # left only if the slider started at its maximum
-                for _ in range(KEY_PRESSES):
-                    handle.press(key)
-                if handle.get_attribute("aria-valuenow") != value_before:
-                    break
-            assert handle.get_attribute("aria-valuenow") != value_before, "the slider did not move with the keyboard"
-
-            try:
-                page.wait_for_function(
-                    "([image, old]) => image.src !== old && image.complete && image.naturalWidth > 0",
-                    arg=[image.element_handle(), src_before], timeout=60_000,
-                )
-            except PlaywrightTimeout:
-                pytest.fail(f"{name}: the slider moved ({value_before} -> {handle.get_attribute('aria-valuenow')}) "
-                            "but the image's src did not change within 60 s")
-            settle(page, image, name)  # ipywidgets sends one change at a time: wait for the last redraw
-            image.screenshot(path=SHOTS / f"{stem}-after.png")
-            moved, value_after = time.monotonic(), handle.get_attribute("aria-valuenow")
-
-            assert image.get_attribute("src") != src_before
+            value_before, value_after = move_slider(page, handle, image, lambda: handle.get_attribute("aria-valuenow"), name, stem)
+            moved = time.monotonic()
             fraction = changed_fraction(SHOTS / f"{stem}-before.png", SHOTS / f"{stem}-after.png")
             assert fraction > 0.001, f"the image's src changed but only {fraction:.4%} of its pixels did"
             assert page.evaluate(CELL_PROBLEMS, name) == [], f"{name}: errors after moving the slider"

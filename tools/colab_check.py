@@ -122,8 +122,8 @@ def environment(venv_root: Path) -> Path:
     run([python, "-m", "pip", "install", "--progress-bar", "off", "-r", COLAB_PINS, "-r", EXTRA_PINS],
         stdout=None if fresh else subprocess.DEVNULL)
     (venv / ".complete").write_text("")
-    wrong = {name: (version, installed(python).get(name)) for name, version in pins(COLAB_PINS, EXTRA_PINS).items()}
-    wrong = {name: pair for name, pair in wrong.items() if pair[0] != pair[1]}
+    found = installed(python)
+    wrong = {name: (version, found.get(name)) for name, version in pins(COLAB_PINS, EXTRA_PINS).items() if found.get(name) != version}
     if wrong:
         sys.exit(f"make test-colab: the environment does not hold the pinned versions: {wrong}")
     return python

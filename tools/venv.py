@@ -33,7 +33,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,11 +65,9 @@ def python_of(venv: Path) -> Path:
 
 
 def site_packages(venv: Path) -> Path:
-    """The folder where a virtual environment's own packages (and path files) live."""
-    scheme = "nt_venv" if os.name == "nt" and "nt_venv" in sysconfig.get_scheme_names() else None
-    paths = sysconfig.get_paths(scheme, vars={"base": str(venv), "platbase": str(venv)}) if scheme else \
-        sysconfig.get_paths(vars={"base": str(venv), "platbase": str(venv)})
-    return Path(paths["purelib"])
+    """The folder where a virtual environment's own packages (and path files) live, as its Python says."""
+    code = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    return Path(subprocess.run([str(python_of(venv)), "-c", code], capture_output=True, text=True, check=True).stdout.strip())
 
 
 def pip(venv: Path, *args: str) -> None:
@@ -122,9 +119,11 @@ def link_clone(clone_venv: Path, shared: Path) -> None:
         "ganlib-shared.pth": f"import site; site.addsitedir({str(shared_site)!r})\n",  # its .pth files too
         "ganlib-clone.pth": f"{ROOT}\n",
     }
-    own_site = site_packages(clone_venv)
-    current = all((own_site / name).is_file() and (own_site / name).read_text() == text for name, text in paths.items())
-    if current and python_of(clone_venv).exists():
+    try:  # its Python fails to start if the cached environment it was made from is gone
+        own_site = site_packages(clone_venv) if python_of(clone_venv).exists() else None
+    except subprocess.CalledProcessError:
+        own_site = None
+    if own_site and all((own_site / name).is_file() and (own_site / name).read_text() == text for name, text in paths.items()):
         return
     if clone_venv.exists():
         shutil.rmtree(clone_venv)  # this clone's own .venv, rebuilt below

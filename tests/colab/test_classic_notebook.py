@@ -39,16 +39,15 @@ if str(TESTS) not in sys.path:
 from _chromium import browser, require_chromium  # noqa: E402
 from test_browser import (  # noqa: E402
     EXCERPTS,
-    KEY_PRESSES,
     NOTEBOOKS,
     SHOTS,
     Lab,
     changed_fraction,
     excerpt,
     free_port,
+    move_slider,
     jupyter_server,
     private_env,
-    settle,
     shut_down_kernels,
     slider_and_image,
 )
@@ -198,32 +197,9 @@ def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pyte
 
             handle, image = slider_and_image(page)
             readout = handle.locator(READOUT)
-            image.scroll_into_view_if_needed()
-            page.wait_for_function("image => image.complete && image.naturalWidth > 0", arg=image.element_handle())
-            src_before, value_before = image.get_attribute("src"), readout.inner_text()
-            image.screenshot(path=SHOTS / f"{stem}-before.png")
+            value_before, value_after = move_slider(page, handle, image, readout.inner_text, name, stem, kernel_idle=KERNEL_IDLE)
+            moved = time.monotonic()
 
-            handle.focus()
-            for key in ("ArrowRight", "ArrowLeft"):  # left only if the slider started at its maximum
-                for _ in range(KEY_PRESSES):
-                    handle.press(key)
-                if readout.inner_text() != value_before:
-                    break
-            assert readout.inner_text() != value_before, "the slider did not move with the keyboard"
-
-            try:
-                page.wait_for_function(
-                    "([image, old]) => image.src !== old && image.complete && image.naturalWidth > 0",
-                    arg=[image.element_handle(), src_before], timeout=60_000,
-                )
-            except PlaywrightTimeout:
-                pytest.fail(f"{name}: the slider moved ({value_before} -> {readout.inner_text()}) "
-                            "but the image's src did not change within 60 s")
-            settle(page, image, name, kernel_idle=KERNEL_IDLE)  # one change at a time: wait for the last redraw
-            image.screenshot(path=SHOTS / f"{stem}-after.png")
-            moved, value_after = time.monotonic(), readout.inner_text()
-
-            assert image.get_attribute("src") != src_before
             fraction = changed_fraction(SHOTS / f"{stem}-before.png", SHOTS / f"{stem}-after.png")
             assert fraction > 0.001, f"the image's src changed but only {fraction:.4%} of its pixels did"
             assert page.evaluate(CELL_PROBLEMS) == [], f"{name}: errors after moving the slider"
