@@ -15,12 +15,10 @@ every notebook, and the sliders in the front end closest to Colab's widgets (mak
    and each exercise version run up to its first stub (nbval, lax: errors fail, outputs are not compared,
    since Colab's packages print other digits and widget reprs).
    A cell whose output is an error (IPython 7.34 prints, rather than raises, a failing display) fails too.
-Not yet part of it: the slider test in classic Notebook 6.5 with ipywidgets 7.7.1, the front end closest to
-Colab's widget support (tests/colab/test_classic_notebook.py). It passes when run on its own in this environment
-(``GANLIB_COLAB_CHECK=1 python -m pytest tests/colab/test_classic_notebook.py`` with this checkout importable),
-but after the steps above, in a fresh clone, its second notebook's slider panel was not drawn in two runs of two,
-and the cause is not found yet. JupyterLab shows no ipywidgets 7 widget (its widget manager registers only
-ipywidgets 8's modules), so JupyterLab's slider test runs in make test, with ipywidgets 8.
+4. In the clone: the slider test in classic Notebook 6.5 with ipywidgets 7.7.1, the front end closest to
+   Colab's widget support (tests/colab/test_classic_notebook.py, headless Chromium). JupyterLab shows no
+   ipywidgets 7 widget (its widget manager registers only ipywidgets 8's modules), so JupyterLab's slider
+   test runs in make test, with ipywidgets 8.
 
 Prints each step's time and, at the end, the versions of the environment.
 """
@@ -187,6 +185,10 @@ def main() -> int:
             done = step("each exercise version up to its first stub (nbval, lax)")
             run([python, "-m", "pytest", "notebooks/exercises", "--nbval-lax", "--nbval-current-env",
                  "-p", "no:cacheprovider", "-q"], cwd=clone, env=env)
+            done()
+            done = step("the sliders in classic Notebook 6.5 with ipywidgets 7.7.1 (headless Chromium)")
+            run([python, "-m", "pytest", "tests/colab/test_classic_notebook.py", "-p", "no:cacheprovider", "-q", "-s"],
+                cwd=clone, env={**env, "GANLIB_COLAB_CHECK": "1"})
             done()
     finally:
         shutil.rmtree(content, ignore_errors=True)

@@ -10,10 +10,11 @@ ipywidgets 7 widgets do not display at all, so tests/test_browser.py cannot stan
 For each notebook of tests/test_browser.py's EXCERPTS: start classic Notebook on 127.0.0.1 (with a token,
 settings in a temporary folder where the widgets nbextension is enabled, serving a temporary folder of the
 same excerpts: import cell, pretrained model, its latent sliders), open the notebook in headless Chromium,
-check that the widgets nbextension loaded, run all cells, check that no cell shows an error and every widget
-displayed, move a latent slider with the keyboard and check that the image of its panel changes: its ``src``
-and its pixels, compared between screenshots saved in build/browser/ (classic-*.png). Every request not to
-127.0.0.1 is refused.
+check that the widgets nbextension loaded, wait until its widget manager has loaded the new kernel's widgets,
+run all cells, check that no cell shows an error and every widget displayed (running the panel's cell again,
+at most twice, after a race inside widgetsnbextension's view code, see VIEW_RACE), move a latent slider with
+the keyboard and check that the image of its panel changes: its ``src`` and its pixels, compared between
+screenshots saved in build/browser/ (classic-*.png). Every request not to 127.0.0.1 is refused.
 
 Runs in `make test-colab` (tools/colab_check.py), whose environment has Colab's versions. Elsewhere (the
 course's own environment has no classic Notebook 6) it is skipped, unless GANLIB_COLAB_CHECK is set, as
@@ -141,14 +142,45 @@ def classic(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Lab]:
         yield server
 
 
-MANAGER_RACE = "reading 'state_change'"
+# What widgetsnbextension 3.6's widget manager logs once it has asked a new kernel for the widgets it holds: it
+# first asks over the "jupyter.widget.control" comm, which a kernel that has not imported ipywidgets yet closes,
+# then falls back to asking for the kernel's widget comms (comm_info).
+MANAGER_ASKED_KERNEL = 'Failed to fetch ipywidgets through the "jupyter.widget.control" comm channel'
 
 
-def run_all_cells(page, name: str) -> list[str]:
-    """Run every cell of the open notebook and wait for the kernel and the widget views; the problems seen."""
+def wait_for_widget_manager(page, console: list[str]) -> None:
+    """Wait until classic Notebook's widget manager has loaded the widgets of the notebook's new kernel.
+
+    The manager does this when the kernel connects, and then draws again every output that shows a widget. Cells
+    run before it is done can have their widgets counted twice and their views drawn, then removed (the output
+    left empty, or a page error "Host is not attached" or "reading 'state_change'"), in a fresh run about one
+    time in three. A person reading the page before running it never sees that; a test that runs every cell the
+    moment the kernel is idle does. So: wait for the manager's fallback request, then for a comm_info reply of
+    our own, which the kernel sends after the manager's.
+    """
+    deadline = time.monotonic() + 30
+    while not any(MANAGER_ASKED_KERNEL in line for line in console):
+        if time.monotonic() > deadline:
+            pytest.fail("classic Notebook's widget manager did not ask the new kernel for its widgets within 30 s "
+                        f"(no console line {MANAGER_ASKED_KERNEL!r}; console: {console[-10:]})")
+        page.wait_for_timeout(100)
+    page.evaluate("""() => new Promise(done => Jupyter.notebook.kernel.comm_info('jupyter.widget', done))""")
+
+
+# widgetsnbextension 3.6 now and then draws a panel before one of its children's models is registered (the
+# page error names `state_change`, and the panel's output stays empty): a race inside the front end, between
+# the models of one display, in 3 of 42 runs of a notebook here (none of them on a second run). Running the panel's cell again draws
+# a new panel; a fault of the widgets themselves fails every time.
+VIEW_RACE = "reading 'state_change'"
+EMPTY_VIEW = "a widget output is empty"
+RETRIES = 2
+
+
+def run_cells(page, name: str, run: str) -> list[str]:
+    """Run cells (``run``: JavaScript), wait for the kernel and the widget views; the problems the page shows."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-    page.evaluate("() => Jupyter.notebook.execute_all_cells()")
+    page.evaluate(run)
     page.wait_for_function(ALL_RAN, timeout=180_000, polling=500)
     page.wait_for_function(KERNEL_IDLE, arg=name, timeout=60_000, polling=250)
     try:  # views are drawn asynchronously, after the kernel is done; CELL_PROBLEMS names any left empty
@@ -156,6 +188,19 @@ def run_all_cells(page, name: str) -> list[str]:
     except PlaywrightTimeout:
         pass
     return page.evaluate(CELL_PROBLEMS)
+
+
+def run_all_cells(page, name: str, page_errors: list[str]) -> tuple[list[str], int]:
+    """Run every cell of the open notebook, and the last (the panel's) again after the front end's view race;
+    the problems left, and how many times the last cell ran again."""
+    problems = run_cells(page, name, "() => Jupyter.notebook.execute_all_cells()")
+    for retry in range(RETRIES):
+        race = any(VIEW_RACE in error for error in page_errors)
+        if not (problems and race and all(problem.startswith(EMPTY_VIEW) for problem in problems)):
+            return problems, retry
+        page_errors[:] = [error for error in page_errors if VIEW_RACE not in error]
+        problems = run_cells(page, name, "() => Jupyter.notebook.get_cells().slice(-1)[0].execute()")
+    return problems, RETRIES
 
 
 @pytest.mark.parametrize("name", list(EXCERPTS))
@@ -167,11 +212,12 @@ def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pyte
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     SHOTS.mkdir(parents=True, exist_ok=True)
-    stem, refused, page_errors, started = f"classic-{path.stem}", [], [], time.monotonic()
+    stem, refused, page_errors, console, started = f"classic-{path.stem}", [], [], [], time.monotonic()
 
     with browser(refused, height=1600) as context:  # tall enough for a whole panel
         page = context.new_page()
         page.on("pageerror", lambda error: page_errors.append(str(error)))
+        page.on("console", lambda message: console.append(message.text))
         try:
             page.goto(f"{server.url}/notebooks/{name}?token={server.token}")
             page.wait_for_function(KERNEL_IDLE, arg=name, timeout=120_000, polling=250)
@@ -179,19 +225,10 @@ def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pyte
                 page.wait_for_function(WIDGETS_LOADED, timeout=30_000, polling=250)
             except PlaywrightTimeout:
                 pytest.fail("the widgets nbextension (jupyter-js-widgets/extension, from widgetsnbextension) did not load")
+            wait_for_widget_manager(page, console)
             opened = time.monotonic()
 
-            problems = run_all_cells(page, name)
-            if problems and any(MANAGER_RACE in error for error in page_errors):
-                # Classic Notebook's widget manager (widgetsnbextension 3.6) now and then fails to draw a view it
-                # receives while it is still setting up the view's model: the page error names `state_change`,
-                # in about one run in three here, whatever the kernel sent. A second run of the page shows whether
-                # the widgets themselves are at fault (nothing is saved: the page opens the notebook as it was).
-                page_errors.clear()
-                page.reload()
-                page.wait_for_function(KERNEL_IDLE, arg=name, timeout=120_000, polling=250)
-                page.wait_for_function(WIDGETS_LOADED, timeout=30_000, polling=250)
-                problems = run_all_cells(page, name)
+            problems, retries = run_all_cells(page, name, page_errors)
             ran = time.monotonic()
             assert problems == [], f"{name}: cells show errors (page errors: {page_errors})"
 
@@ -212,5 +249,5 @@ def test_a_slider_changes_its_image_in_classic_notebook(name: str, request: pyte
 
     versions = ", ".join(f"{package} {version(package)}" for package in ("notebook", "ipywidgets", "widgetsnbextension"))
     print(f"{name} ({versions}): slider {value_before} -> {value_after}; open {opened - started:.1f} s, "
-          f"run all {ran - opened:.1f} s, slider {moved - ran:.1f} s; {fraction:.1%} of the image changed; "
+          f"run all {ran - opened:.1f} s (panel cell run again {retries}x after the front end's view race), slider {moved - ran:.1f} s; {fraction:.1%} of the image changed; "
           f"refused {len(refused)} outside request(s): {sorted(set(refused))}")
