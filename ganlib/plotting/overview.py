@@ -41,7 +41,7 @@ SERIES = (
     Notebook("04", "MMD & moment matching", "compare samples with kernels;\nGMMN", IMPLICIT),
     Notebook("05", "The vanilla GAN", "generator vs discriminator;\nJensen–Shannon", IMPLICIT),
     Notebook("06", "DCGAN", "convolutional GANs on MNIST;\nstable training", IMPLICIT),
-    Notebook("07", "Evaluating & comparing", "likelihood, sample metrics,\nthe trade-offs", EVALUATION),
+    Notebook("07", "Evaluating & comparing", "sample metrics: confidence,\nFréchet, precision, recall", EVALUATION),
     Notebook("08", "Beyond the GAN objective", "Wasserstein, class-conditional\nand semi-supervised GANs", IMPLICIT),
 )
 
@@ -117,7 +117,7 @@ def taxonomy() -> Figure:
         "root": (3.0, 3.05, "Deep generative models", "", PALETTE[7], False),
         "explicit": (1.75, 2.1, "Explicit density", r"write down $p_\theta(x)$", EXPLICIT, False),
         "implicit": (5.5, 2.1, "Implicit density", r"only sample $x = G_\theta(z)$", IMPLICIT, False),
-        "tractable": (0.5, 1.15, "Tractable", r"exact $\log p_\theta(x)$  → nb 02", EXPLICIT, True),
+        "tractable": (0.5, 1.15, "Tractable", r"exact $\log p_\theta(x)$" "\n" "nb 02: a Gaussian only", EXPLICIT, False),
         "approximate": (3.0, 1.15, "Approximate", "bound or sample it", EXPLICIT, False),
     }
     parents = {"explicit": "root", "implicit": "root", "tractable": "explicit", "approximate": "explicit"}
