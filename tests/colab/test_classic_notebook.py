@@ -46,8 +46,8 @@ from test_browser import (  # noqa: E402
     changed_fraction,
     excerpt,
     free_port,
-    move_slider,
     jupyter_server,
+    move_slider,
     private_env,
     shut_down_kernels,
     slider_and_image,
@@ -153,9 +153,9 @@ def wait_for_widget_manager(page, console: list[str]) -> None:
 
     The manager does this when the kernel connects, and then draws again every output that shows a widget. Cells
     run before it is done can have their widgets counted twice and their views drawn, then removed (the output
-    left empty, or a page error "Host is not attached" or "reading 'state_change'"), in a fresh run about one
-    time in three. A person reading the page before running it never sees that; a test that runs every cell the
-    moment the kernel is idle does. So: wait for the manager's fallback request, then for a comm_info reply of
+    left empty, or a page error "Host is not attached"): both notebooks failed so in the first run from a fresh
+    clone. A person reading the page before running it never sees that; a test that runs every cell the moment
+    the kernel is idle does. So: wait for the manager's fallback request, then for a comm_info reply of
     our own, which the kernel sends after the manager's.
     """
     deadline = time.monotonic() + 30
