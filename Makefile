@@ -13,7 +13,7 @@ SANITIZE := tests/nbval_sanitize.cfg
 
 help:
 	@echo "make run        execute every notebook headless into build/ (notebooks + HTML + index)"
-	@echo "make test       unit tests + strict nbval on every notebook"
+	@echo "make test       unit tests + strict nbval on every notebook + each exercise version through its stubs"
 	@echo "make test-colab the course in Colab's package versions (tests/colab/): install, notebooks, sliders"
 	@echo "make lab        JupyterLab on 127.0.0.1 in notebooks/"
 	@echo "make execute    re-execute notebooks in place, storing their outputs (for authors)"
@@ -35,7 +35,7 @@ execute: venv
 	$(PY) benchmarks/notebooks.py --inplace $(if $(NB),--only $(NB))
 
 test: venv-test
-	$(PY) -m pytest tests notebooks --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
+	$(PY) -m pytest tests notebooks --ignore=notebooks/exercises --nbval --nbval-current-env --nbval-sanitize-with $(SANITIZE) -p no:cacheprovider
 
 test-fast: venv-test
 	$(PY) -m pytest tests -p no:cacheprovider --ignore=tests/test_browser.py

@@ -5,7 +5,8 @@
 ``gan-grid`` combines PacGAN packing with a learning rate that decays to 0; ``gan-grid-naive`` has neither. This
 trains the two mixed settings with the recipe's code (``ganlib.recipes.gan.train_grid_gan_variant``: same networks,
 data, seed and ``GRID_STEPS`` steps) and prints the mode coverage of 2,500 samples of all four, the shipped two
-read from their checkpoints. Notebook 05 quotes these figures. About five minutes on two CPU cores.
+read from their checkpoints. The recipe ``gan-grid-ablation`` stores the same two runs for notebook 05's table;
+this trains them afresh. About five minutes on two CPU cores.
 
 It prints figures; it asserts nothing.
 """

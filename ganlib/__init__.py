@@ -18,7 +18,7 @@ Foundations: devices, data, the training loop, checkpoints, figures, panels
     ganlib.models.generator           Generator: what every generative model offers            07
     ganlib.plotting                   the course style, image grids, densities, histories      00, 01, 02, 03, 04, 05, 06, 07, 08
     ganlib.widgets                    LivePanel, slider, latent_sliders, interpolate           03, 04, 05, 06
-    ganlib.exercises                  ExerciseError, passed, require: base of the self-checks  (package internals)
+    ganlib.exercises                  base of the self-checks; needs_answers                   00, 01, 02, 03, 04, 05, 06, 07, 08
     ganlib.recipes                    every training recipe by name, for python -m ganlib      (CLI, recipes)
     ganlib.recipes.recipe             Recipe: the shape of a training recipe                   (CLI, recipes)
 
@@ -70,8 +70,8 @@ GAN (05)
     ganlib.metrics.modes              mode coverage on the ring and the grid                   04, 05, 07, 08
     ganlib.plotting.gan               1-D GAN, game paths, mode coverage, histories            05, 06, 08
     ganlib.widgets.gan                training_scrubber, game_panel                            05
-    ganlib.recipes.gan                mlp_gan, grid and MNIST GAN settings and recipes         05
-    ganlib.exercises.gan              self-checks: optimal logit, GAN round, extragradient, MH  05
+    ganlib.recipes.gan                grid and MNIST GANs; the ablation and cost runs          05
+    ganlib.exercises.gan              self-checks: optimal logit, GAN round, ML cost, MH, ...  05
 
 DCGAN (06)
     ganlib.dcgan                      train_dcgan, the failure lab, latent arithmetic          06
@@ -80,21 +80,21 @@ DCGAN (06)
     ganlib.plotting.dcgan             training animation, snapshots, runs                      06
     ganlib.widgets.dcgan              failure_lab_panel                                        06
     ganlib.recipes.dcgan              recipe dcgan-mnist, the failure lab's runs               (CLI, recipes)
-    ganlib.exercises.dcgan            self-checks: transposed size, generator block, slerp     06
+    ganlib.exercises.dcgan            self-checks: transposed size, block, slerp, style        06
 
 Evaluation (07)
     ganlib.metrics                    the sample-quality measures, one per file                (package internals)
     ganlib.metrics.evaluation         evaluate(): every measure in one call                    03, 04, 06, 07
     ganlib.metrics.features           the evaluation classifier and its features               06, 07
     ganlib.metrics.frechet            Fréchet distance and its real-vs-real floor              07
-    ganlib.metrics.confidence         confident share, class histogram and entropy             03, 05, 07
+    ganlib.metrics.confidence         confident share, class entropy, Inception Score          03, 05, 07
     ganlib.metrics.manifold           k-NN precision and recall                                07
     ganlib.metrics.copies             share of near-copies of training images                  07
     ganlib.metrics.neighbours         nearest-neighbour distances, in blocks                   (package internals)
     ganlib.metrics.calibration        calibration error, logistic calibration of a logit       (package internals)
     ganlib.models.classifier          MnistClassifier, the evaluation network                  (package internals)
     ganlib.recipes.classifier         recipe mnist-classifier                                  (CLI, recipes)
-    ganlib.exercises.evaluation       self-checks: Fréchet distance, class entropy, 1-D FD     07
+    ganlib.exercises.evaluation       self-checks: Fréchet distance, entropy, 1-D FD, ...      07
 
 WGAN (08)
     ganlib.plotting.wgan              point masses under JS and W1, critic tracking            08

@@ -53,6 +53,17 @@ def generator_loss_nonsaturating(fake_logits: torch.Tensor) -> torch.Tensor:
     return F.softplus(-fake_logits).mean()
 
 
+def generator_loss_max_likelihood(fake_logits: torch.Tensor) -> torch.Tensor:
+    r"""Goodfellow's maximum-likelihood cost ``-E[exp(l)] / 2``, with ``l`` the logit of ``D(G(z))``.
+
+    Against the best discriminator :math:`e^{l} = D^*/(1 - D^*) = p_\text{data}/p_g`, and this cost has the
+    expected gradient of maximum likelihood, that is of :math:`\mathrm{KL}(p_\text{data} \| p_g)` (Goodfellow,
+    2014). Its gradient with respect to ``l`` is :math:`-e^{l}/2`: tiny where D rejects the fakes, large where
+    it accepts them, so a few samples carry most of each step.
+    """
+    return -0.5 * fake_logits.exp().mean()
+
+
 def critic_loss(real_scores: torch.Tensor, fake_scores: torch.Tensor) -> torch.Tensor:
     """The WGAN critic minimises ``E[f(G(z))] - E[f(x)]`` (add :func:`gradient_penalty`)."""
     return fake_scores.mean() - real_scores.mean()
@@ -78,6 +89,7 @@ LossPair = tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]
 LOSSES: dict[str, LossPair] = {
     "minimax": (discriminator_loss, generator_loss_minimax),
     "nonsaturating": (discriminator_loss, generator_loss_nonsaturating),
+    "max-likelihood": (discriminator_loss, generator_loss_max_likelihood),
     "wgan-gp": (critic_loss, generator_loss_wasserstein),
     "wgan-clip": (critic_loss, generator_loss_wasserstein),
 }
@@ -96,7 +108,7 @@ class GAN:
     """Two players, their optimisers, and the rules of the game they play; :meth:`step` plays one round.
 
     Options (all keyword-only):
-        loss: ``"minimax"``, ``"nonsaturating"``, ``"wgan-gp"`` or ``"wgan-clip"``.
+        loss: ``"minimax"``, ``"nonsaturating"``, ``"max-likelihood"``, ``"wgan-gp"`` or ``"wgan-clip"``.
         pack: PacGAN (Lin et al., 2018): D judges ``pack`` samples at once, side by side in one input, so it
             can see that a collapsed generator lacks variety. The batch size must be a multiple of it.
         d_steps: k discriminator updates per generator update (5 for the WGANs).

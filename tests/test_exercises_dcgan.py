@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 from ganlib.exercises import ExerciseError
-from ganlib.exercises.dcgan import check_bold_direction, check_generator_block, check_slerp, check_transposed_size
+from ganlib.exercises.dcgan import check_generator_block, check_slerp, check_style_direction, check_transposed_size
 from ganlib.dcgan import ink, style_direction
 
 
@@ -85,33 +85,63 @@ def samples():
     return codes, images, classifier_probabilities(images).argmax(dim=1)
 
 
-def test_bold_direction_accepts_the_mean_code_difference_within_digits(samples, capsys):
+def my_style_direction(codes, scores, labels, share=0.2):  # the notebook's worked answer
+    differences = []
+    for digit in labels.unique():
+        group_codes, group_scores = codes[labels == digit], scores[labels == digit]
+        k = int(share * len(group_scores))
+        order = group_scores.argsort()
+        differences.append(group_codes[order[-k:]].mean(dim=0) - group_codes[order[:k]].mean(dim=0))
+    return torch.stack(differences).mean(dim=0)
+
+
+def test_style_direction_accepts_the_worked_answer(samples, capsys):
     codes, images, digits = samples
-    check_bold_direction(style_direction(codes, ink(images), labels=digits))
+    check_style_direction(my_style_direction, my_style_direction(codes, ink(images), digits))
     out = capsys.readouterr().out
     gain, kept = re.search(r"multiplies the ink by ([\d.]+) and (\d+)%", out).groups()
-    assert float(gain) >= 1.2 and int(kept) >= 65
+    assert out.startswith("Correct: your function matches") and float(gain) >= 1.2 and int(kept) >= 65
+
+
+def weighted_by_count(codes, scores, labels, share=0.2):
+    return sum((labels == k).sum() * style_direction(codes[labels == k], scores[labels == k], share=share)
+               for k in labels.unique()) / len(labels)
+
+
+@pytest.mark.parametrize(
+    ("function", "hint"),
+    [
+        (lambda c, s, l, share=0.2: -style_direction(c, s, l, share), "wrong way"),
+        (lambda c, s, l, share=0.2: style_direction(c, s, share=share), "within each digit"),
+        (weighted_by_count, "counting once"),
+        (lambda c, s, l, share=0.2: style_direction(c, s, l, 0.2), "share argument"),
+        (lambda c, s, l, share=0.2: style_direction(c, s, l, 0.3), "not the style direction yet"),
+        (lambda c, s, l, share=0.2: c[:2], "shaped like one code"),
+    ],
+)
+def test_style_direction_hints(samples, function, hint):
+    codes, images, digits = samples
+    with pytest.raises(ExerciseError, match=hint):
+        check_style_direction(function, style_direction(codes, ink(images), labels=digits))
 
 
 def test_bold_direction_hints(samples):
     codes, images, digits = samples
     right = style_direction(codes, ink(images), labels=digits)
-    with pytest.raises(ExerciseError, match="thinner"):
-        check_bold_direction(-right)
-    with pytest.raises(ExerciseError, match="factor"):
-        check_bold_direction(0.1 * right)
-    with pytest.raises(ExerciseError, match=r"shape \(64,\)"):
-        check_bold_direction(codes[:5])
-    with pytest.raises(ExerciseError, match="almost\\) zero"):
-        check_bold_direction(torch.zeros(64))
-    with pytest.raises(ExerciseError, match="tensor"):
-        check_bold_direction(right.tolist())
-    with pytest.raises(ExerciseError, match="within each"):  # bold minus thin across all digits changes too many
-        check_bold_direction(style_direction(codes, ink(images)))
+    for bold, hint in (
+        (-right, "thinner"),
+        (0.1 * right, "factor"),
+        (codes[:5], r"shape \(64,\)"),
+        (torch.zeros(64), "almost\\) zero"),
+        (right.tolist(), "tensor"),
+        (style_direction(codes, ink(images)), "within each"),  # bold minus thin across all digits changes too many
+    ):
+        with pytest.raises(ExerciseError, match=hint):
+            check_style_direction(my_style_direction, bold)
     # a direction that changes the digit: from the mean code of the 1s to that of the 0s
     zero_minus_one = codes[digits == 0].mean(0) - codes[digits == 1].mean(0)
     with pytest.raises(ExerciseError, match="same digit|factor|thinner"):
-        check_bold_direction(zero_minus_one)
+        check_style_direction(my_style_direction, zero_minus_one)
 
 
 # ---------------------------------------------------------------- a generator block

@@ -42,16 +42,39 @@ def test_frechet_1d(capsys):
         check_frechet_1d(lambda a, b: float((a.mean() - b.mean()) ** 2 + (a.var() - b.var()) ** 2))
 
 
+HURT = {"class_entropy", "frechet_ratio", "recall"}
+
+
 def test_dropped_digits(capsys):
     images, labels = load_mnist("train", source="subset")
-    check_dropped_digits(images[labels < 5])
+    check_dropped_digits(images[labels < 5], HURT)
+    check_dropped_digits(images[labels < 5], ["recall", "frechet_ratio", "class_entropy"])  # any collection of names
     assert "ln 5" in capsys.readouterr().out
     with pytest.raises(ExerciseError, match="5–9"):
-        check_dropped_digits(images[labels != 7])
+        check_dropped_digits(images[labels != 7], HURT)
     with pytest.raises(ExerciseError, match="0 to 4"):
-        check_dropped_digits(images[labels < 4])
+        check_dropped_digits(images[labels < 4], HURT)
     with pytest.raises(ExerciseError, match="1,000"):
-        check_dropped_digits(images[labels < 5][:100])
+        check_dropped_digits(images[labels < 5][:100], HURT)
+
+
+@pytest.mark.parametrize(
+    ("hurt", "hint"),
+    [
+        (HURT | {"precision"}, "precision is not hurt"),
+        (HURT | {"confident"}, "confident is not hurt"),
+        (HURT - {"recall"}, "no sample lies near a 5"),
+        (HURT - {"frechet_ratio"}, "another mean"),
+        (HURT - {"class_entropy"}, "five digits instead of ten"),
+        (HURT | {"sharpness"}, "unknown measure"),
+        ("recall", "set of measure names"),
+        (..., "set of measure names"),
+    ],
+)
+def test_dropped_digits_prediction_hints(hurt, hint):
+    images, labels = load_mnist("train", source="subset")
+    with pytest.raises(ExerciseError, match=hint):
+        check_dropped_digits(images[labels < 5], hurt)
 
 
 def frechet(a, b, mean_power=2, ddof=1, trace_sqrt="eigen", root=False, to_complex=False):

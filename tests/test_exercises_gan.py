@@ -8,7 +8,7 @@ from ganlib.exercises import ExerciseError
 from ganlib.exercises.gan import (
     check_extragradient,
     check_gan_step,
-    check_loss_gradients,
+    check_max_likelihood_gradient,
     check_mh_gan_acceptance,
     check_optimal_logit,
 )
@@ -154,27 +154,26 @@ def test_gan_step_other_mistakes_get_hints(step, hint):
         check_gan_step(step)
 
 
-def test_loss_gradients_right_answer_passes(capsys):
-    check_loss_gradients(lambda d: -d, lambda d: d - 1)
+def test_max_likelihood_gradient_right_answer_passes(capsys):
+    check_max_likelihood_gradient(lambda d: -0.5 * d / (1 - d))
     out = capsys.readouterr().out
-    assert "minimax gradient is -0.01 and the non-saturating one -0.99" in out and "99 times" in out
+    assert "gradient is -0.0051, weaker still than the minimax loss's -0.01" in out and "at D = 0.99 it is -49.5" in out
 
 
 @pytest.mark.parametrize(
-    ("minimax", "nonsaturating", "hint"),
+    ("gradient", "hint"),
     [
-        (lambda d: d, lambda d: d - 1, "minimax: the sign is flipped"),
-        (lambda d: -d, lambda d: 1 - d, "nonsaturating: the sign is flipped"),
-        (lambda d: d - 1, lambda d: d - 1, "minimax: that is the magnitude of the nonsaturating"),
-        (lambda d: -d, lambda d: -d, "nonsaturating: that is the magnitude of the minimax"),
-        (lambda d: -d * (1 - d), lambda d: d - 1, "minimax: not the derivative yet"),
-        (lambda d: -d[:3], lambda d: d - 1, "one derivative per value"),
-        (lambda d: [0.0], lambda d: d - 1, "return a tensor"),
+        (lambda d: 0.5 * d / (1 - d), "the sign is flipped"),
+        (lambda d: -d / (1 - d), "factor ½"),
+        (lambda d: -0.5 * torch.exp(d), "Solve for e\\^l"),
+        (lambda d: -d, "not the derivative yet"),  # the minimax loss's
+        (lambda d: (-0.5 * d / (1 - d))[:3], "one derivative per value"),
+        (lambda d: [0.0], "return a tensor"),
     ],
 )
-def test_loss_gradients_mistakes_get_hints(minimax, nonsaturating, hint):
+def test_max_likelihood_gradient_mistakes_get_hints(gradient, hint):
     with pytest.raises(ExerciseError, match=hint):
-        check_loss_gradients(minimax, nonsaturating)
+        check_max_likelihood_gradient(gradient)
 
 
 def extragradient(x, y, lr):
@@ -215,7 +214,7 @@ def test_alternating_steps_do_not_pass():
 
 
 def test_checks_accept_float32_answers():
-    check_loss_gradients(lambda d: -d.float(), lambda d: (d - 1).float())
+    check_max_likelihood_gradient(lambda d: (-0.5 * d / (1 - d)).float())
     check_optimal_logit(lambda mu: (torch.tensor(-mu), torch.tensor(mu**2 / 2)))
 
 

@@ -12,8 +12,9 @@ from ganlib.exercises.sampling import (
     check_best_envelope,
     check_cauchy_inverse_cdf,
     check_mh_step,
-    check_step_size,
+    check_step_size_tuner,
 )
+from ganlib.sampling import metropolis_hastings
 
 
 def test_cauchy_inverse_cdf_accepts_the_inverse(capsys):
@@ -73,23 +74,45 @@ def test_best_envelope_rejects_wrong_values(M, hint):
         check_best_envelope(M)
 
 
-def test_step_size_accepts_a_moderate_step(capsys):
-    check_step_size(3.0)
+def tune_step_size(log_target, target_rate):  # the notebook's worked answer: bisection on log s
+    low, high = math.log(1e-3), math.log(1e3)
+    for _ in range(10):
+        middle = (low + high) / 2
+        chain = metropolis_hastings(log_target, 0.0, 1000, math.exp(middle), torch.Generator().manual_seed(0))
+        if chain.acceptance_rate > target_rate:
+            low = middle
+        else:
+            high = middle
+    return math.exp((low + high) / 2)
+
+
+def test_step_size_tuner_accepts_the_worked_answer(capsys):
+    check_step_size_tuner(tune_step_size)
     out = capsys.readouterr().out
-    assert out.startswith("Correct: step size 3:")
-    assert "exact 0.403" in out
+    assert out.startswith("Correct: your tuner finds the step") and "exact 0.403" in out
 
 
-@pytest.mark.parametrize(("step", "hint"), [(0.1, "too timid"), (30.0, "too bold")])
-def test_step_size_rejects_extremes(step, hint):
+@pytest.mark.parametrize(
+    ("tuner", "hint"),
+    [
+        (lambda log_target, rate: 3.0, "too bold"),  # a step that suits the mixture is far too bold for N(0, 0.1²)
+        (lambda log_target, rate: 1 / tune_step_size(log_target, rate), "too"),  # searched the wrong way
+        (lambda log_target, rate: -1.0, "positive"),
+        (lambda log_target, rate: None, "a number"),
+    ],
+)
+def test_step_size_tuner_rejects_wrong_tuners(tuner, hint):
     with pytest.raises(ExerciseError, match=hint):
-        check_step_size(step)
+        check_step_size_tuner(tuner)
 
 
-def test_step_size_checks_mixing_between_modes():
-    # acceptance in range is not enough: a chain that lingers in one mode fails on its time split
+def test_step_size_tuner_checks_mixing_between_modes(monkeypatch):
+    # the right acceptance rate is not enough: tuned for 0.98, the steps are tiny, the chain lingers in one mode
+    import ganlib.exercises.sampling as sampling
+
+    monkeypatch.setattr(sampling, "_TUNER_TARGETS", (("the bimodal mixture", None, 0.98),))
     with pytest.raises(ExerciseError, match="between the two modes"):
-        check_step_size(0.5, low=0.0, high=1.0)
+        check_step_size_tuner(tune_step_size)
 
 
 def accept_reject(x, u, target_pdf, proposal_pdf, M):  # the notebook's worked answer

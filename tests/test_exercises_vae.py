@@ -9,8 +9,8 @@ import torch.nn.functional as F
 
 from ganlib.exercises import ExerciseError
 from ganlib.exercises.vae import (
-    _usage_cases,
-    check_active_dimensions,
+    _activity_cases,
+    check_active_units,
     check_kl_term,
     check_negative_elbo,
     check_reparameterise,
@@ -97,54 +97,45 @@ def test_reparameterise_rejects_right_values_with_wrong_gradients():
         check_reparameterise(zero_gradient)
 
 
-def rate_count(mu, logvar, threshold):
-    return int((0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)).mean(dim=0).gt(threshold).sum())
+def activity_count(mu, threshold):
+    return int((mu.var(dim=0) > threshold).sum())
 
 
-def test_usage_cases_sit_where_the_hints_need_them():
+def test_activity_cases_sit_where_the_hints_need_them():
     """Each typical mistake must give its own count, different from the right one."""
-    mu, logvar = _usage_cases()
-    kl = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)
+    mu = _activity_cases()
     counts = {
-        "right": rate_count(mu, logvar, 0.1),
-        "sum over inputs": int(kl.sum(dim=0).gt(0.1).sum()),
-        "no half": int((2 * kl).mean(dim=0).gt(0.1).sum()),
-        "variance of means": int(mu.var(dim=0).gt(0.1).sum()),
+        "right": activity_count(mu, 0.01),
+        "standard deviation": int(mu.std(dim=0).gt(0.01).sum()),
+        "second moment": int(mu.pow(2).mean(dim=0).gt(0.01).sum()),
+        "stricter": activity_count(mu, 0.03),
     }
-    assert counts == {"right": 3, "sum over inputs": 7, "no half": 5, "variance of means": 4}
-    assert rate_count(mu, logvar, 0.5) == 2
+    assert counts == {"right": 4, "standard deviation": 6, "second moment": 5, "stricter": 3}
 
 
-def test_active_dimensions_accepts_the_average_kl_count(capsys):
-    check_active_dimensions(rate_count)
-
-    def with_distributions(mu, logvar, threshold=0.1):
-        q = torch.distributions.Normal(mu, torch.exp(0.5 * logvar))
-        kl = torch.distributions.kl_divergence(q, torch.distributions.Normal(0.0, 1.0))
-        return (kl.mean(dim=0) > threshold).sum()  # a 0-d tensor is fine too
-
-    check_active_dimensions(with_distributions)
+def test_active_units_accepts_the_variance_count(capsys):
+    check_active_units(activity_count)
+    check_active_units(lambda mu, threshold: (mu - mu.mean(dim=0)).pow(2).mean(dim=0).gt(threshold).sum())  # biased, 0-d
     out = capsys.readouterr().out
-    assert out.count("Correct: 3 of the 8 dimensions carry more than 0.1 nats") == 2
-    assert "1.52 0.65 0.14 0.07 0.07 0.01 0.00 0.00" in out
+    assert out.count("Correct: 4 of the 8 dimensions have Var μ_j > 0.01") == 2
+    assert "1.0000 0.2500 0.0400 0.0225 0.0025 0.0004 0.0000 0.0000" in out
 
 
 @pytest.mark.parametrize(
     "fn, hint",
     [
-        (lambda mu, lv, t: None, "returns None"),
-        (lambda mu, lv, t: (0.5 * (mu.pow(2) + lv.exp() - lv - 1)).mean(dim=0) > t, "return one number"),
-        (lambda mu, lv, t: int((0.5 * (mu.pow(2) + lv.exp() - lv - 1)).mean(dim=1).gt(t).sum()), "out of 8"),
-        (lambda mu, lv, t: int((0.5 * (mu.pow(2) + lv.exp() - lv - 1)).sum(dim=0).gt(t).sum()), "average over the inputs"),
-        (lambda mu, lv, t: int((mu.pow(2) + lv.exp() - lv - 1).mean(dim=0).gt(t).sum()), "factor ½"),
-        (lambda mu, lv, t: int(mu.var(dim=0).gt(t).sum()), "spread of the posterior means"),
-        (lambda mu, lv, t: rate_count(mu, lv, 0.1), "threshold argument"),
-        (lambda mu, lv, t: 1, "finds 1 active"),
+        (lambda mu, t: None, "returns None"),
+        (lambda mu, t: mu.var(dim=0) > t, "return one number"),
+        (lambda mu, t: int(mu.var(dim=1).gt(t).sum()), "out of 8"),
+        (lambda mu, t: int(mu.std(dim=0).gt(t).sum()), "standard deviation"),
+        (lambda mu, t: int(mu.pow(2).mean(dim=0).gt(t).sum()), "around its own mean"),
+        (lambda mu, t: activity_count(mu, 0.01), "threshold argument"),
+        (lambda mu, t: 1, "finds 1 active"),
     ],
 )
-def test_active_dimensions_hints(fn, hint):
+def test_active_units_hints(fn, hint):
     with pytest.raises(ExerciseError, match=hint):
-        check_active_dimensions(fn)
+        check_active_units(fn)
 
 
 def cross_entropy(x, logits):

@@ -6,6 +6,7 @@ import math
 import pytest
 import torch
 
+from ganlib.checkpoints import load_runs
 from ganlib.data.batches import BatchIterator
 from ganlib.data.toy import GaussianMixture, ring
 from ganlib.dynamics import generator_loss_gradients, optimal_discriminator, play, radius, snapshot_1d
@@ -14,6 +15,7 @@ from ganlib.gan import (
     LOSSES,
     critic_loss,
     discriminator_loss,
+    generator_loss_max_likelihood,
     generator_loss_minimax,
     generator_loss_nonsaturating,
     generator_loss_wasserstein,
@@ -23,7 +25,7 @@ from ganlib.gan import (
 from ganlib.likelihood import kde_1d
 from ganlib.metrics.modes import mode_coverage
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
-from ganlib.recipes.gan import mlp_gan
+from ganlib.recipes.gan import ABLATION, COSTS_SEEDS, GENERATOR_COSTS, mlp_gan, train_ablation, train_generator_costs
 from ganlib.train import loss_step, train
 
 LN2 = math.log(2)
@@ -119,9 +121,10 @@ def test_trained_discriminator_approaches_the_optimal_one():
 def test_gan_losses_by_name():
     assert LOSSES["nonsaturating"] == (discriminator_loss, generator_loss_nonsaturating)
     assert LOSSES["minimax"][1] is generator_loss_minimax
+    assert LOSSES["max-likelihood"] == (discriminator_loss, generator_loss_max_likelihood)
     assert LOSSES["wgan-gp"] == (critic_loss, generator_loss_wasserstein)
     g, d = MLPGenerator(2, 2, hidden=8, depth=1), MLPDiscriminator(2, hidden=8, depth=1)
-    with pytest.raises(ValueError, match="unknown GAN loss 'hinge'; choose one of minimax, nonsaturating, wgan-gp"):
+    with pytest.raises(ValueError, match="unknown GAN loss 'hinge'; choose one of minimax, nonsaturating, max-likelihood, wgan-gp"):
         GAN.build(g, d, loss="hinge")
 
 
@@ -442,3 +445,41 @@ def test_pretrained_mnist_gan_meets_its_quality_targets(mnist_gan_scores):
     confident = [scores["confident"] for scores in mnist_gan_scores]
     assert sum(confident) / len(confident) >= 0.80, confident
     assert all(scores["class_entropy"] >= 2.2 for scores in mnist_gan_scores)
+
+
+def test_max_likelihood_cost_has_the_gradient_of_its_closed_form():
+    """-e^l / 2 per sample: its derivative in the logit is -e^l / 2 = -D / (2 (1 - D)), the density ratio's half."""
+    d = torch.tensor([0.01, 0.3, 0.5, 0.9], dtype=torch.float64)
+    logits = torch.logit(d).requires_grad_(True)
+    (grad,) = torch.autograd.grad(generator_loss_max_likelihood(logits) * len(d), logits)
+    assert torch.allclose(grad, -0.5 * d / (1 - d), rtol=1e-12)
+
+
+def test_the_shipped_generator_cost_runs_show_what_notebook_05_says():
+    """data/runs/gan-grid-costs.pt (python -m ganlib train gan-grid-costs): both JS-based costs find at least 24
+    of the 25 modes from every seed, while the maximum-likelihood cost's discriminator wins and it finds far fewer."""
+    runs = load_runs("gan-grid-costs")["runs"]
+    assert sorted(runs) == sorted(f"{loss}, seed {seed}" for loss in GENERATOR_COSTS for seed in COSTS_SEEDS)
+    for run in runs.values():
+        assert run["samples"].shape == (2500, 2) and mode_coverage(run["samples"], "grid")["modes"] == run["modes"]
+    by_cost = {loss: [run for run in runs.values() if run["loss"] == loss] for loss in GENERATOR_COSTS}
+    assert all(run["modes"] >= 24 for loss in ("minimax", "nonsaturating") for run in by_cost[loss])
+    assert max(run["modes"] for run in by_cost["max-likelihood"]) <= 11
+    assert all(run["d_fake"] < 0.2 < 0.4 < min(r["d_fake"] for r in by_cost["minimax"]) for run in by_cost["max-likelihood"])
+
+
+def test_the_shipped_ablation_runs_hold_both_halves_of_the_fix():
+    runs = load_runs("gan-grid-ablation")["runs"]
+    assert set(runs) == set(ABLATION)
+    for name, run in runs.items():
+        assert (run["pack"], run["decay"]) == ABLATION[name] and run["samples"].shape == (2500, 2)
+        assert mode_coverage(run["samples"], "grid")["modes"] == run["modes"]
+
+
+def test_the_grid_recipes_write_runs_the_notebook_can_read(tmp_path):
+    """A few seconds of each recipe: the file format and the keys notebook 05 reads."""
+    costs = torch.load(train_generator_costs(tmp_path / "costs.pt", 0.02, torch.device("cpu")), weights_only=True)
+    assert costs["meta"]["kind"] == "runs" and len(costs["runs"]) == len(GENERATOR_COSTS) * len(COSTS_SEEDS)
+    assert all({"loss", "seed", "modes", "high_quality", "d_fake", "diverged", "samples"} <= set(run) for run in costs["runs"].values())
+    ablation = torch.load(train_ablation(tmp_path / "ablation.pt", 0.01, torch.device("cpu")), weights_only=True)
+    assert all({"modes", "high_quality", "samples"} <= set(run) for run in ablation["runs"].values())

@@ -9,7 +9,7 @@ import torch
 
 from ganlib.data.mnist import load_mnist
 from ganlib.data.toy import grid, ring, TwoMoons
-from ganlib.metrics.confidence import classifier_confidence
+from ganlib.metrics.confidence import classifier_confidence, inception_score
 from ganlib.metrics.copies import memorisation
 from ganlib.metrics.evaluation import evaluate
 from ganlib.metrics.features import classifier_features
@@ -206,3 +206,27 @@ def test_real_data_reference_row_scores_held_out_digits_like_a_perfect_generator
     assert row["confident"] > 0.95 and row["class_entropy"] > 2.29
     assert row["frechet_ratio"] < 1.5 and row["recall"] > 0.8
     assert row["memorisation"] < 0.03  # held out: not copies of the images it is compared with
+
+
+def test_inception_score_closed_forms():
+    """Sure verdicts spread evenly over K classes score K; one shared verdict, or pure doubt, scores 1."""
+    assert inception_score(torch.eye(10).repeat(7, 1)) == pytest.approx(10.0, rel=1e-12)
+    assert inception_score(torch.tensor([[0.3, 0.7]]).repeat(5, 1)) == pytest.approx(1.0, rel=1e-12)
+    assert inception_score(torch.full((6, 4), 0.25)) == pytest.approx(1.0, rel=1e-12)
+    soft = torch.tensor([[0.9, 0.1], [0.1, 0.9]], dtype=torch.float64)
+    row_entropy = -(0.9 * math.log(0.9) + 0.1 * math.log(0.1))
+    assert inception_score(soft) == pytest.approx(math.exp(math.log(2) - row_entropy), rel=1e-12)
+
+
+def test_inception_score_is_the_exponential_of_the_mean_kl_to_the_marginal():
+    logits = torch.randn(50, 10, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    p = logits.softmax(dim=1)
+    mean_kl = (p * (p.log() - p.mean(dim=0).log())).sum(dim=1).mean()
+    assert inception_score(p) == pytest.approx(math.exp(mean_kl.item()), rel=1e-10)
+    assert inception_score(3 * p) == pytest.approx(inception_score(p), rel=1e-12)  # rows are normalised first
+
+
+@pytest.mark.parametrize("bad", [torch.ones(5), torch.tensor([[0.5, float("nan")]]), torch.tensor([[1.5, -0.5]])])
+def test_inception_score_refuses_what_is_not_probabilities(bad):
+    with pytest.raises(ValueError, match="probabilities must be"):
+        inception_score(bad)

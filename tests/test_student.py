@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 EXERCISES = ROOT / "notebooks" / "exercises"
 CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ganlib"]
+GUARD_IMPORT = "from ganlib.exercises import needs_answers  # exercise version: this cell needs an answer above"
 REPOSITORY, BRANCH = CONFIG["repository"].rstrip("/").removesuffix(".git"), CONFIG["branch"]
 
 
@@ -109,9 +110,10 @@ def test_exercise_version_replaces_every_solution_and_keeps_every_self_check(pat
             assert not leaked, f"{where}: the stub still holds lines of the answer: {leaked}"
             check = original.cells[index + 1]
             kept = student.cells[index + 1]
-            assert kept.source == check.source and kept.cell_type == "code", f"{where}: its self-check is kept"
-        else:
-            assert after.source == before.source, f"{where} changed, but only solutions may"
+            assert kept.source.endswith(check.source) and kept.cell_type == "code", f"{where}: its self-check is kept"
+        elif after.source != before.source:  # only a guard may be added, at the top of a cell that needs an answer
+            guard, _, rest = after.source.partition("\nneeds_answers(")
+            assert guard == GUARD_IMPORT and rest.endswith("\n" + before.source), f"{where} changed, but only solutions may"
     assert not any(is_solution(cell) for cell in student.cells)
 
 
@@ -151,3 +153,47 @@ def test_a_solution_without_a_self_check_is_refused(tmp_path: Path) -> None:
     done = subprocess.run([sys.executable, "tools/student.py", "--output", str(tmp_path / "out"), str(broken)],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 1 and "must be followed by" in done.stderr
+
+
+def test_cells_that_need_an_answer_are_guarded_and_others_are_not(tmp_path: Path) -> None:
+    """The guard follows names: through a later cell, through a loop, and not through a rebinding."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    from student import student_copy
+
+    notebook = nbformat.v4.new_notebook()
+    cells = [
+        ("markdown", "### Exercise 1 · Squares", []),
+        ("code", "def square(x):\n    return x * x\n\nlimit = 3", ["solution"]),
+        ("code", "check_square(square, limit)", []),
+        ("code", "table = [square(i) for i in range(limit)]", []),  # needs the answer
+        ("code", "total = sum(table)", []),  # needs it through `table`
+        ("code", "limit = 10\nfor i in range(limit):\n    pass", []),  # rebinds limit from nothing of the exercise
+        ("code", "print(limit, i)", []),  # so this one needs no answer
+        ("code", "def helper(square):\n    return square", []),  # a parameter that shadows the answer's name
+    ]
+    for kind, source, tags in cells:
+        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+        cell.metadata["tags"] = tags
+        notebook.cells.append(cell)
+    notebook.cells.insert(0, nbformat.v4.new_code_cell("from ganlib.exercises.overview import check_square"))
+    copy = student_copy(notebook, "toy.ipynb")
+    guarded = [cell.source.splitlines()[-1] for cell in copy.cells if cell.source.startswith(GUARD_IMPORT)]
+    assert guarded == ["check_square(square, limit)", "table = [square(i) for i in range(limit)]", "total = sum(table)"]
+    sources = "\n".join(cell.source for cell in copy.cells)
+    assert "needs_answers('Exercise 1 · Squares', limit=limit, square=square)" in sources
+    assert "raise NotImplementedError('Exercise 1 · Squares: `square` is not written yet." in sources
+
+
+def test_needs_answers_names_what_is_missing() -> None:
+    from ganlib.exercises import is_unfinished, needs_answers
+
+    def stub(x):
+        raise NotImplementedError("Exercise 1 · Squares: `square` is not written yet. Write it in this cell.")
+
+    def written(x):
+        return x * x
+
+    assert is_unfinished(...) and is_unfinished(stub) and not is_unfinished(written) and not is_unfinished(0)
+    needs_answers("Exercise 1 · Squares", square=written, limit=3)  # finished: nothing happens
+    with pytest.raises(NotImplementedError, match="your answer to Exercise 1 · Squares: write `square`, `limit`"):
+        needs_answers("Exercise 1 · Squares", square=stub, limit=...)

@@ -5,8 +5,9 @@ r"""Self-checks for notebook 06, *DCGAN*.
 * :func:`check_generator_block`: an upsampling block of the DCGAN generator (transposed convolution, batch
   normalisation, ReLU), checked against the generator's own block;
 * :func:`check_slerp`: spherical interpolation between two latent codes;
-* :func:`check_bold_direction`: a latent direction that thickens the strokes of the pretrained DCGAN's
-  digits without changing which digit they are.
+* :func:`check_style_direction`: the learner's own style direction (the mean code of the highest-scoring
+  share minus that of the lowest, within each digit, averaged over the digits), and with it a latent
+  direction that thickens the strokes of the pretrained DCGAN's digits without changing which digit they are.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
-from ganlib.dcgan import ink, slerp
+from ganlib.dcgan import ink, slerp, style_direction
 from ganlib.device import own_rng
 from ganlib.exercises import call_learner, passed, require
 from ganlib.models.dcgan import DCGANGenerator
@@ -247,33 +248,33 @@ def _dcgan() -> Generator:
 
 
 @torch.no_grad()
-def check_bold_direction(direction: torch.Tensor) -> None:
+def _check_bold_direction(direction: torch.Tensor) -> str:
     r"""Adding ``0.5 · direction`` to 500 fresh codes of the pretrained ``dcgan-mnist`` must raise the mean
     ink (:func:`ganlib.dcgan.ink`) by at least 20 %, while the evaluation classifier still
     reads the same digit in at least 65 % of the images (a direction taken across all digits keeps fewer)."""
     from ganlib.metrics.features import classifier_probabilities
 
     model = _dcgan()
-    require(isinstance(direction, torch.Tensor), f"direction should be a tensor, not a {type(direction).__name__}.")
+    require(isinstance(direction, torch.Tensor), f"bold should be a tensor, not a {type(direction).__name__}.")
     require(
         direction.shape == (model.latent_dim,),
-        f"direction should be one latent vector of shape ({model.latent_dim},), got {tuple(direction.shape)}: "
+        f"bold should be one latent vector of shape ({model.latent_dim},), got {tuple(direction.shape)}: "
         "average over the codes (dim=0).",
     )
     direction = direction.detach().float().cpu()
-    require(bool(torch.isfinite(direction).all()), "direction holds nan or inf values.")
-    require(float(direction.norm()) > 1e-3, "direction is (almost) zero: subtract the mean code of the thin digits from that of the bold ones.")
+    require(bool(torch.isfinite(direction).all()), "bold holds nan or inf values.")
+    require(float(direction.norm()) > 1e-3, "bold is (almost) zero: subtract the mean code of the thin digits from that of the bold ones.")
     codes = torch.randn(500, model.latent_dim, generator=torch.Generator().manual_seed(2024))
     before, after = model.decode(codes), model.decode(codes + BOLD_STRENGTH * direction)
     gain = float(ink(after).mean() / ink(before).mean())
     require(
         gain > 1 / INK_GAIN,
-        f"adding your direction makes the digits *thinner* (ink × {gain:.2f}): the direction should point from "
+        f"adding bold makes the digits *thinner* (ink × {gain:.2f}): the direction should point from "
         "the thin digits to the bold ones (bold minus thin).",
     )
     require(
         gain >= INK_GAIN,
-        f"adding {BOLD_STRENGTH:g} × your direction changes the ink only by a factor {gain:.2f} (at least "
+        f"adding {BOLD_STRENGTH:g} × bold changes the ink only by a factor {gain:.2f} (at least "
         f"{INK_GAIN} needed): compare the boldest and the thinnest fifth of the samples, using their ink as the score.",
     )
     same = float((classifier_probabilities(before).argmax(1) == classifier_probabilities(after).argmax(1)).double().mean())
@@ -281,9 +282,49 @@ def check_bold_direction(direction: torch.Tensor) -> None:
         same >= SAME_DIGIT,
         f"the digits get bolder (ink × {gain:.2f}), but only {same:.0%} of them stay the same digit: ink also "
         "depends on the digit (an 8 holds more than a 1), so compare bold and thin samples within each "
-        "digit (pass labels=...).",
+        "digit (pass the digits as labels).",
     )
-    passed(
-        f"adding {BOLD_STRENGTH:g} × your direction multiplies the ink by {gain:.2f} and {same:.0%} of the "
-        "500 digits keep their class."
-    )
+    return f"adding {BOLD_STRENGTH:g} × bold multiplies the ink by {gain:.2f} and {same:.0%} of the 500 digits keep their class."
+
+
+def _style_cases() -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Made-up codes ``(300, 8)``, scores and labels in five groups of different sizes (40 to 80)."""
+    generator = torch.Generator().manual_seed(3)
+    codes = torch.randn(300, 8, generator=generator)
+    scores = torch.randn(300, generator=generator) + codes[:, 0]  # the score grows along the first axis
+    labels = torch.repeat_interleave(torch.arange(5), torch.tensor([40, 50, 60, 70, 80]))
+    labels = labels[torch.randperm(300, generator=generator)]
+    return codes, scores, labels
+
+
+def _check_style_function(my_style_direction: Callable[..., torch.Tensor]) -> None:
+    codes, scores, labels = _style_cases()
+    answer = call_learner(my_style_direction, codes.clone(), scores.clone(), labels.clone(), 0.2,
+                          context="my_style_direction(codes, scores, labels, 0.2)")
+    require(isinstance(answer, torch.Tensor) and answer.shape == (8,),
+            "my_style_direction should return one direction, a tensor shaped like one code: (d,).")
+    expected = style_direction(codes, scores, labels, share=0.2)
+    if torch.allclose(answer, expected, atol=1e-5):
+        other = call_learner(my_style_direction, codes.clone(), scores.clone(), labels.clone(), 0.4,
+                             context="my_style_direction(codes, scores, labels, 0.4)")
+        require(isinstance(other, torch.Tensor) and torch.allclose(other, style_direction(codes, scores, labels, share=0.4), atol=1e-5),
+                "right for share=0.2, but not for share=0.4: use the share argument, int(share · n) codes per end.")
+        return
+    require(not torch.allclose(answer, -expected, atol=1e-5), "the direction points the wrong way: take the mean "
+            "code of the highest scores *minus* that of the lowest.")
+    require(not torch.allclose(answer, style_direction(codes, scores, share=0.2), atol=1e-5), "that is the difference "
+            "over all the codes at once: take it within each digit (each value of labels), then average.")
+    pooled = sum((labels == k).sum() * style_direction(codes[labels == k], scores[labels == k]) for k in range(5)) / 300
+    require(not torch.allclose(answer, pooled, atol=1e-5), "each digit's difference is right, but the average weights "
+            "the digits by their counts: average the differences with every digit counting once.")
+    require(False, "not the style direction yet. For each digit: sort its codes by score, take int(share · n) codes at "
+            "each end, subtract the mean of the lowest from the mean of the highest; then average over the digits.")
+
+
+def check_style_direction(my_style_direction: Callable[..., torch.Tensor], bold: torch.Tensor) -> None:
+    r"""``my_style_direction(codes, scores, labels, share)`` must match :func:`ganlib.dcgan.style_direction` with
+    labels (checked on made-up codes in five groups of different sizes, for two shares), and ``bold``, a direction
+    found with it, must raise the ink of 500 fresh ``dcgan-mnist`` digits by at least 20 % at strength 0.5 while
+    the evaluation classifier reads the same digit in at least 65 % of them."""
+    _check_style_function(my_style_direction)
+    passed("your function matches ganlib's style_direction; " + _check_bold_direction(bold))

@@ -43,15 +43,31 @@ def check_frechet_1d(frechet_1d: Callable[[torch.Tensor, torch.Tensor], float]) 
         got = float(frechet_1d(a, b))
         require(
             abs(got - expected) < 1e-6 * max(1.0, expected),
-            f"for N(0, 1) against N({shift}, {scale}²) samples: expected {expected:.4f}, got {got:.4f}. In 1-D the trace "
-            "term is σ_a² + σ_b² − 2 σ_a σ_b; use the sample standard deviation with n − 1 (torch.std's default), "
-            "as np.cov does.",
+            f"for N(0, 1) against N({shift}, {scale}²) samples: expected {expected:.4f}, got {got:.4f}. In 1-D each "
+            "covariance is a variance σ², and the square root of σ_a² σ_b² is σ_a σ_b: what is left of the trace "
+            "term? Use the sample standard deviation with n − 1 (torch.std's default), as np.cov does.",
         )
-    passed("in one dimension the Fréchet distance is (μ_a − μ_b)² + (σ_a − σ_b)².")
+    passed("in one dimension the Fréchet distance is (μ_a − μ_b)² + (σ_a − σ_b)². With the same mean, spreads 1 and 2 "
+           "are 1 apart and spreads 10 and 20 are 100 apart: it grows with the square of the features' scale, so "
+           "Fréchet distances compare only within one feature space.")
 
 
-def check_dropped_digits(dropped: torch.Tensor) -> None:
-    """``dropped``: at least 1,000 real images of the digits 0–4 only, a generator that has dropped five modes."""
+MEASURES = ("confident", "class_entropy", "frechet_ratio", "precision", "recall")
+_WHY = {  # what each measure sees of a perfect generator of the digits 0-4, for the hints
+    "confident": "every sample is a real digit, which the classifier reads as easily as any other",
+    "precision": "precision asks whether each sample lies near the real data, and every sample is a real digit",
+    "class_entropy": "the classifier's verdicts now spread over five digits instead of ten",
+    "recall": "recall asks whether each real image lies near some sample, and no sample lies near a 5, 6, 7, 8 or 9",
+    "frechet_ratio": "the Fréchet distance compares the mean and covariance of all the features, and five digits "
+    "have another mean than ten",
+}
+_HURT = {"class_entropy", "recall", "frechet_ratio"}
+
+
+def check_dropped_digits(dropped: torch.Tensor, hurt: object) -> None:
+    """``dropped``: at least 1,000 real images of the digits 0–4 only, a generator that has dropped five modes;
+    ``hurt``: the learner's prediction, the set of the table's measures (:data:`MEASURES`) that such a
+    generator makes worse. Every wrong choice gets the reason it is wrong."""
     require(
         isinstance(dropped, torch.Tensor) and dropped.ndim == 4 and tuple(dropped.shape[1:]) == (1, 28, 28),
         "dropped should be a tensor of images shaped (n, 1, 28, 28): index the training images with a boolean mask.",
@@ -64,7 +80,19 @@ def check_dropped_digits(dropped: torch.Tensor) -> None:
         all(shares[f"digit_{k}"] > 0.1 for k in range(5)),
         "keep every one of the digits 0 to 4, each about as often as in the data, not a subset of them.",
     )
-    passed(f"class entropy {shares['class_entropy']:.3f} nats, close to ln 5 = {math.log(5):.3f}: five modes are missing.")
+    require(
+        isinstance(hurt, (set, frozenset, list, tuple)) and all(isinstance(name, str) for name in hurt),
+        "set `hurt` to a set of measure names, for example {\"precision\"}.",
+    )
+    unknown = set(hurt) - set(MEASURES)
+    require(not unknown, f"unknown measure(s) {sorted(unknown)}: choose among {', '.join(MEASURES)}.")
+    wrongly_hurt, overlooked = set(hurt) - _HURT, _HURT - set(hurt)
+    for name in sorted(wrongly_hurt):
+        require(False, f"{name} is not hurt: {_WHY[name]}.")
+    for name in sorted(overlooked):
+        require(False, f"you left out one measure that is hurt: {_WHY[name]}.")
+    passed(f"class entropy {shares['class_entropy']:.3f} nats, close to ln 5 = {math.log(5):.3f}: five modes are missing, "
+           "and you predicted which measures notice. The cell below measures them.")
 
 
 _FRECHET_ADVICE = (

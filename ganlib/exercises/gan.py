@@ -5,8 +5,8 @@ r"""Self-checks for notebook 05, *Generative adversarial networks*.
   :math:`w` and :math:`b` as functions of :math:`\mu`;
 * :func:`check_gan_step`: one round of the GAN game, a discriminator step then a generator step with the
   non-saturating loss, against ganlib's :meth:`~ganlib.gan.GAN.step`;
-* :func:`check_loss_gradients`: the derivatives of the two generator losses with respect to the
-  discriminator's logit, in closed form as functions of :math:`D = D(G(z))`;
+* :func:`check_max_likelihood_gradient`: the derivative of the maximum-likelihood generator cost
+  :math:`-e^{l}/2` with respect to the discriminator's logit, in closed form as a function of :math:`D = D(G(z))`;
 * :func:`check_extragradient`: one extragradient step on :math:`\min_x \max_y xy`, which, unlike plain
   gradient play, converges to the equilibrium;
 * :func:`check_mh_gan_acceptance`: the MH-GAN's probability of moving, from the discriminator's outputs at
@@ -25,7 +25,7 @@ from torch.optim import Optimizer
 
 from ganlib.dynamics import generator_loss_gradients, optimal_discriminator, play
 from ganlib.exercises import ExerciseError, call_learner, passed, require
-from ganlib.gan import GAN
+from ganlib.gan import GAN, generator_loss_max_likelihood
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 
 
@@ -220,40 +220,40 @@ def check_gan_step(gan_step: GanStep) -> None:
            "G's step left D alone, and G was judged by the updated D.")
 
 
-def check_loss_gradients(
-    minimax_gradient: Callable[[torch.Tensor], torch.Tensor], nonsaturating_gradient: Callable[[torch.Tensor], torch.Tensor]
-) -> None:
-    r"""Each function maps :math:`D = D(G(z))` (a tensor of values in (0, 1)) to
-    :math:`\partial \ell_G / \partial l`, the derivative of that generator loss (per sample) with respect to
-    the logit :math:`l`, where :math:`D = \sigma(l)`. Checked against autograd.
+def check_max_likelihood_gradient(max_likelihood_gradient: Callable[[torch.Tensor], torch.Tensor]) -> None:
+    r"""``max_likelihood_gradient`` maps :math:`D = D(G(z))` (a tensor of values in (0, 1)) to the derivative
+    of the maximum-likelihood cost :math:`-e^{l}/2` with respect to the logit :math:`l`, where
+    :math:`D = \sigma(l)`. Checked against autograd through :func:`ganlib.gan.generator_loss_max_likelihood`,
+    then set beside the minimax and non-saturating losses' gradients.
     """
     d = torch.tensor([0.001, 0.01, 0.1, 0.3, 0.5, 0.7, 0.9, 0.99], dtype=torch.float64)
-    reference = generator_loss_gradients(d)
-    functions = {"minimax": minimax_gradient, "nonsaturating": nonsaturating_gradient}
-    for (name, function), other in zip(functions.items(), reversed(functions)):
-        answer = call_learner(function, d.clone())
-        require(isinstance(answer, torch.Tensor), f"{name}: return a tensor (one derivative per value of D).")
-        require(answer.shape == d.shape, f"{name}: return one derivative per value of D, shape {tuple(d.shape)}.")
-        expected = reference[name]
-        if not torch.allclose(answer.double(), expected, rtol=1e-6, atol=1e-9):
-            require(
-                not torch.allclose(answer.double(), -expected, rtol=1e-6, atol=1e-9),
-                f"{name}: the sign is flipped. The generator *minimises* its loss; differentiate the loss itself.",
-            )
-            require(
-                not torch.allclose(answer.double().abs(), reference[other].abs(), rtol=1e-6, atol=1e-9),
-                f"{name}: that is the magnitude of the {other} loss's derivative. Use dσ(l)/dl = σ(l)(1 − σ(l)) = D(1 − D) and the "
-                "chain rule on the log.",
-            )
-            require(
-                False,
-                f"{name}: not the derivative yet. Write the loss as a function of l, with D = σ(l), and use "
-                "dσ(l)/dl = D(1 − D).",
-            )
-    saturating, strong = (float(reference[k][1]) for k in ("minimax", "nonsaturating"))  # at D = 0.01
+    logits = torch.logit(d).requires_grad_(True)
+    (expected,) = torch.autograd.grad(generator_loss_max_likelihood(logits) * len(d), logits)  # per sample
+    answer = call_learner(max_likelihood_gradient, d.clone(), context="max_likelihood_gradient(d)")
+    require(isinstance(answer, torch.Tensor), "return a tensor: one derivative per value of D.")
+    require(answer.shape == d.shape, f"return one derivative per value of D, shape {tuple(d.shape)}.")
+    answer = answer.double()
+    if not torch.allclose(answer, expected, rtol=1e-6, atol=1e-9):
+        require(
+            not torch.allclose(answer, -expected, rtol=1e-6, atol=1e-9),
+            "the sign is flipped. The generator *minimises* its cost; differentiate the cost itself.",
+        )
+        require(
+            not torch.allclose(answer, 2 * expected, rtol=1e-6, atol=1e-9),
+            "twice the derivative: the cost carries a factor ½.",
+        )
+        require(
+            False,
+            "not the derivative yet. The derivative of e^l is e^l; what is e^l when D = σ(l) = 1 / (1 + e^(−l))? "
+            "Solve for e^l in terms of D.",
+        )
+    others = generator_loss_gradients(d)
+    low, high = 1, 7  # D = 0.01 and D = 0.99
     passed(
-        f"at D(G(z)) = 0.01 the minimax gradient is {saturating:.2f} and the non-saturating one {strong:.2f}: "
-        f"{strong / saturating:.0f} times stronger exactly when the generator is losing."
+        f"at D(G(z)) = 0.01 the maximum-likelihood cost's gradient is {float(expected[low]):.4f}, weaker still than the "
+        f"minimax loss's {float(others['minimax'][low]):.2f} (the non-saturating loss gives "
+        f"{float(others['nonsaturating'][low]):.2f}); at D = 0.99 it is {float(expected[high]):.1f}. Its steps come "
+        "from the few fakes that D already accepts."
     )
 
 

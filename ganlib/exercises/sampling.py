@@ -4,7 +4,8 @@ r"""Self-checks for notebook 01, *Sampling*.
 * :func:`check_accept_reject`: one round of rejection sampling, against :func:`ganlib.sampling.rejection_step`;
 * :func:`check_best_envelope`: the smallest :math:`M` for a standard normal target under a Cauchy proposal;
 * :func:`check_mh_step`: one Metropolis–Hastings step of many chains, against :func:`ganlib.sampling.metropolis_step`;
-* :func:`check_step_size`: a Metropolis–Hastings step size that mixes well on the course's bimodal target.
+* :func:`check_step_size_tuner`: a function that finds a Metropolis–Hastings step size with a given acceptance
+  rate, for targets of any scale.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ import torch
 from ganlib.data.toy import gaussian_mixture_1d
 from ganlib.exercises import ExerciseError, call_learner, passed, require
 from ganlib.sampling import (
-    effective_sample_size,
     inverse_transform,
     metropolis_hastings,
     metropolis_step,
@@ -270,34 +270,53 @@ def check_mh_step(mh_step: Callable[..., torch.Tensor]) -> None:
     )
 
 
-def check_step_size(step_size: float, low: float = 0.25, high: float = 0.5) -> None:
-    r"""Run 5,000 steps of random-walk Metropolis–Hastings on ``gaussian_mixture_1d()`` from :math:`x_0 = 0`
-    with a fixed seed. The acceptance rate must lie in [``low``, ``high``], and after 500 steps of burn-in
-    the chain must spend about the right fraction of its time in the left mode.
-    """
-    step_size = _as_number(step_size, "step_size")
-    target = gaussian_mixture_1d()
-    chain, rate = metropolis_hastings(target.log_prob, 0.0, 5000, step_size, torch.Generator().manual_seed(0))
-    require(
-        rate <= high,
-        f"acceptance rate {rate:.3f} is above {high}: the steps are too timid. Nearly every proposal is accepted, "
-        "but each moves the chain so little that it crawls. Try a larger step size.",
-    )
-    require(
-        rate >= low,
-        f"acceptance rate {rate:.3f} is below {low}: the steps are too bold. Most proposals land where the "
-        "density is tiny and are rejected, so the chain sits still. Try a smaller step size.",
-    )
-    kept = chain[500:]
-    left = float((kept < -0.5).double().mean())
-    exact = float(target.cdf(torch.tensor([-0.5])))
-    require(
-        abs(left - exact) < 0.1,
-        f"the chain spends {left:.3f} of its time left of x = -0.5, but the target puts {exact:.3f} of its mass "
-        "there: it does not move between the two modes often enough yet.",
-    )
-    passed(
-        f"step size {step_size:.3g}: acceptance rate {rate:.3f}; the chain spends {left:.3f} of its time left of "
-        f"x = -0.5 (exact {exact:.3f}); effective sample size ≈ {effective_sample_size(kept):.0f} of {len(kept):,}."
-    )
+_TUNER_TARGETS = (  # (name, log density up to a constant, acceptance rate to tune for)
+    ("the bimodal mixture", None, 0.44),
+    ("N(0, 0.1²)", lambda x: -0.5 * (x / 0.1).pow(2).sum(), 0.44),
+    ("N(0, 10²)", lambda x: -0.5 * (x / 10.0).pow(2).sum(), 0.3),
+)
+_TUNER_TOLERANCE = 0.05
 
+
+def check_step_size_tuner(tune_step_size: Callable[..., object]) -> None:
+    r"""``tune_step_size(log_target, target_rate)`` must return a step size at which random-walk
+    Metropolis–Hastings from :math:`x_0 = 0` accepts ``target_rate`` of its proposals, to within 0.05.
+
+    It is tried on three targets whose widths differ a hundredfold: ``gaussian_mixture_1d()`` (rate 0.44,
+    the one-dimensional optimum of Gelman, Roberts and Gilks), :math:`\mathcal N(0, 0.1^2)` (0.44) and
+    :math:`\mathcal N(0, 10^2)` (0.3). Each answer is judged by a fresh 5,000-step chain with a fixed seed;
+    on the mixture, after 500 steps of burn-in, the chain must also spend about the right fraction of its
+    time in the left mode.
+    """
+    mixture = gaussian_mixture_1d()
+    found = []
+    for name, log_target, rate in _TUNER_TARGETS:
+        is_mixture = log_target is None
+        log_target = mixture.log_prob if is_mixture else log_target
+        answer = call_learner(tune_step_size, log_target, rate, context=f"tune_step_size(log_target of {name}, {rate})")
+        step_size = _as_number(answer, "what tune_step_size returns")
+        chain, measured = metropolis_hastings(log_target, 0.0, 5000, step_size, torch.Generator().manual_seed(0))
+        if measured > rate + _TUNER_TOLERANCE:
+            raise ExerciseError(
+                f"for {name} and a target rate of {rate}, your step size {step_size:.3g} is accepted {measured:.3f} of "
+                "the time: too timid. Does your search move to larger steps when the rate is too high, and does its "
+                "range reach far enough?"
+            )
+        if measured < rate - _TUNER_TOLERANCE:
+            raise ExerciseError(
+                f"for {name} and a target rate of {rate}, your step size {step_size:.3g} is accepted only {measured:.3f} "
+                "of the time: too bold. Does your search move to smaller steps when the rate is too low, and does its "
+                "range reach small enough steps?"
+            )
+        found.append(f"{name}: s = {step_size:.3g}, rate {measured:.3f} (target {rate})")
+        if is_mixture:
+            kept = chain[500:]
+            left = float((kept < -0.5).double().mean())
+            exact = float(mixture.cdf(torch.tensor([-0.5])))
+            require(
+                abs(left - exact) < 0.1,
+                f"on the mixture the chain spends {left:.3f} of its time left of x = -0.5, but the target puts "
+                f"{exact:.3f} of its mass there: it does not move between the two modes often enough.",
+            )
+            found[-1] += f", {left:.3f} of its time left of x = −0.5 (exact {exact:.3f})"
+    passed("your tuner finds the step for targets a hundredfold apart in width. " + "; ".join(found) + ".")

@@ -6,8 +6,8 @@ r"""Self-checks for notebook 03, *Autoencoders and VAEs*.
   gradients flowing into :math:`\mu` and :math:`\log \sigma^2`;
 * :func:`check_negative_elbo`: the negative ELBO of a batch, from the encoder's outputs, a decoder and fixed noise
   :math:`\varepsilon`, checked against :func:`ganlib.models.vae.vae_loss` on the sample of ``VAE.forward``;
-* :func:`check_active_dimensions`: count the latent dimensions whose KL to the prior, averaged over the
-  inputs, exceeds a threshold; the others have collapsed onto the prior (posterior collapse).
+* :func:`check_active_units`: count the latent dimensions whose posterior mean varies with the input
+  (Burda et al.'s active units), the other way to see posterior collapse.
 """
 
 from __future__ import annotations
@@ -219,55 +219,55 @@ def check_negative_elbo(negative_elbo: NegativeElbo) -> None:
             "closed-form KL, and average over the images.")
 
 
-def _usage_cases() -> tuple[torch.Tensor, torch.Tensor]:
-    """Posterior means and log-variances of 400 inputs in 8 dimensions, each dimension used to a known degree.
+def _activity_cases() -> torch.Tensor:
+    """Posterior means of 400 inputs in 8 dimensions, each varying across the inputs by a known amount.
 
-    Average KL per dimension, roughly: 1.5, 0.65, 0.14 (active at 0.1 nats); 0.075 with Var μ = 0.15 and 0.073
-    with Var μ = 0.09 (inactive, but active if the ½ is forgotten, the first also by Var μ > 0.1); then
-    0.006, 0.0002 and exactly 0 (the prior itself).
+    Var μ per dimension, exactly: 1, 0.25, 0.04, 0.0225 (active at 0.01), 0.0025, 0.0004, 0 and 0, the last
+    with the same mean 0.8 for every input (it carries nothing about x, but its E[μ²] is 0.64). Counts: 4 at
+    0.01, 3 at 0.03; by the standard deviation, 6; by E[μ²], 5.
     """
-    mean_spread = torch.tensor([1.0, 0.7, 0.4, 0.15**0.5, 0.3, 0.1, 0.02, 0.0], dtype=torch.float64)
-    variance = torch.tensor([0.05, 0.2, 0.6, 1.0, 0.7, 0.95, 0.98, 1.0], dtype=torch.float64)
+    spread = torch.tensor([1.0, 0.5, 0.2, 0.15, 0.05, 0.02, 0.0, 0.0], dtype=torch.float64)
+    offset = torch.tensor([0.0, 0.3, 0.0, -0.2, 0.0, 0.0, 0.0, 0.8], dtype=torch.float64)
     noise = torch.randn(400, 8, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     noise = (noise - noise.mean(dim=0)) / noise.std(dim=0)  # exactly the intended spread of the means
-    return mean_spread * noise, variance.log().expand(400, 8).clone()
+    return offset + spread * noise
 
 
 def _count(values: torch.Tensor, threshold: float) -> int:
     return int((values > threshold).sum())
 
 
-def check_active_dimensions(active_dimensions: Callable[[torch.Tensor, torch.Tensor, float], int]) -> None:
-    r"""``active_dimensions(mu, logvar, threshold)`` must count the latent dimensions ``j`` whose KL to the prior,
-    averaged over the inputs, exceeds ``threshold`` nats:
-    :math:`rac1n \sum_{i} 	frac12 (\mu_{ij}^2 + \sigma_{ij}^2 - \log \sigma_{ij}^2 - 1) >` ``threshold``.
-    ``mu`` and ``logvar`` hold one input per row, shape ``(n, d)``.
+def check_active_units(active_units: Callable[[torch.Tensor, float], int]) -> None:
+    r"""``active_units(mu, threshold)`` must count the latent dimensions ``j`` whose posterior mean varies
+    across the inputs by more than ``threshold``: :math:`A_j = \operatorname{Var}_x \mathbb E_{q(z \mid x)}[z_j]
+    = \operatorname{Var}_i \mu_{ij} >` ``threshold`` (Burda, Grosse and Salakhutdinov, 2016, who use 0.01).
+    ``mu`` holds one input per row, shape ``(n, d)``.
     """
-    mu, logvar = _usage_cases()
-    answer = call_learner(active_dimensions, mu.clone(), logvar.clone(), 0.1, advice=TENSOR_ADVICE)
+    mu = _activity_cases()
+    answer = call_learner(active_units, mu.clone(), 0.01, advice=TENSOR_ADVICE)
     require(answer is not None, "your function returns None: end it with `return` and the count.")
     require(
         isinstance(answer, int) or (isinstance(answer, torch.Tensor) and answer.numel() == 1),
-        f"return one number, the count of active dimensions; got a {type(answer).__name__}"
+        f"return one number, the count of active units; got a {type(answer).__name__}"
         + (f" of shape {tuple(answer.shape)}" if isinstance(answer, torch.Tensor) else "")
         + ". Add up a boolean tensor with .sum() and take int(…).",
     )
     count, d = int(answer), mu.shape[1]
-    per_entry = 0.5 * (mu.pow(2) + logvar.exp() - logvar - 1)
-    expected = _count(per_entry.mean(dim=0), 0.1)
+    variance = mu.var(dim=0)
+    expected = _count(variance, 0.01)
     if count != expected:
-        require(count <= d, f"{count} active dimensions out of {d}? Average over the inputs (dim=0), so that each "
-                "latent dimension gets one value.")
-        require(count != _count(per_entry.sum(dim=0), 0.1), "summing over the inputs makes every dimension look "
-                "used once there are enough of them: average over the inputs (mean over dim=0).")
-        require(count != _count(2 * per_entry.mean(dim=0), 0.1), "you count too many: the KL of each dimension has "
-                "a factor ½ in front, ½(μ² + σ² − log σ² − 1).")
-        require(count != _count(mu.var(dim=0), 0.1), "that is the spread of the posterior means, Var μ_j; the "
-                "question asks for the KL, which also sees how noisy the code is (σ²).")
-        require(False, f"your function finds {count} active dimensions. Compute ½(μ² + σ² − log σ² − 1) for every "
-                "entry, average over the inputs (dim=0), and count the dimensions above the threshold.")
-    strict = call_learner(active_dimensions, mu.clone(), logvar.clone(), 0.5, advice=TENSOR_ADVICE)
-    require(int(strict) == _count(per_entry.mean(dim=0), 0.5), "with threshold=0.5 the count should drop: use the "
-            "threshold argument you are given instead of a fixed number.")
-    rates = " ".join(f"{v:.2f}" for v in per_entry.mean(dim=0).tolist())
-    passed(f"{expected} of the {d} dimensions carry more than 0.1 nats (average KL per dimension: {rates}).")
+        require(count <= d, f"{count} active units out of {d}? Take the variance over the inputs (dim=0), so that "
+                "each latent dimension gets one value.")
+        require(count != _count(mu.std(dim=0), 0.01), "that compares the standard deviation of μ_j with the threshold; "
+                "the activity A_j is the variance.")
+        require(count != _count(mu.pow(2).mean(dim=0), 0.01), "E[μ_j²] also counts a dimension whose mean is the same "
+                "non-zero number for every input. Such a code tells the decoder nothing about x: measure how μ_j "
+                "varies around its own mean.")
+        require(False, f"your function finds {count} active units. Take the variance of each column of mu (over the "
+                "inputs, dim=0) and count those above the threshold.")
+    strict = call_learner(active_units, mu.clone(), 0.03, advice=TENSOR_ADVICE)
+    require(int(strict) == _count(variance, 0.03), "with threshold=0.03 the count should drop: use the threshold "
+            "argument you are given instead of a fixed number.")
+    shown = " ".join(f"{v:.4f}" for v in variance.tolist())
+    passed(f"{expected} of the {d} dimensions have Var μ_j > 0.01 (per dimension: {shown}); the last one's mean is "
+           "0.8 for every input, so it tells the decoder nothing.")
