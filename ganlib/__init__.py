@@ -101,6 +101,11 @@ WGAN (08)
     ganlib.recipes.wgan               WGAN settings and recipes, critic tracking               08
     ganlib.exercises.wgan             self-check: the gradient penalty                         08
 
+f-divergences and the f-GAN (08)
+    ganlib.fgan                       f-divergences, conjugates, the variational bound, FGAN   08
+    ganlib.plotting.fgan              trained critics against T*, 1-D fits of several games    08
+    ganlib.exercises.fgan             self-check: the reverse KL's variational bound           08
+
 Conditional GAN (08)
     ganlib.models.conditional_dcgan   conditional DCGAN, one_hot_channels, balanced_labels     08
     ganlib.metrics.conditional        per-digit accuracy of a conditional generator            08

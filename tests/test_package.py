@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "ganlib"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
 MAX_LINES = 350
-MAX_TOP_LEVEL_MODULES = 14  # .py files directly in ganlib/, counting __init__.py and __main__.py
+MAX_TOP_LEVEL_MODULES = 15  # .py files directly in ganlib/, counting __init__.py and __main__.py: one per topic
 
 # One line of the module map: four spaces, the dotted name, what it holds, then the notebooks ("03, 05") or a
 # note for a module no notebook imports. The columns are separated by at least two spaces.
