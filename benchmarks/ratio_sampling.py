@@ -9,7 +9,8 @@ For each model the density ratio is fitted (``ganlib.recipes.density_ratio``, wi
 0), then each sampler draws n samples with seeds 0, 1, 2, and every measure is the mean over the three draws (the
 Fréchet ratio of 1,000 samples moves by a tenth or more from one draw to the next):
 
-* MNIST generators: 1,000 samples scored by ``ganlib.metrics.evaluation.evaluate``;
+* MNIST generators: 1,000 samples scored by ``ganlib.metrics.evaluation.evaluate``, in the evaluation network's
+  features and (the ``judge`` columns) in the independent ``judge-classifier``'s;
 * ``gan-grid-naive``: 2,500 samples scored by ``ganlib.metrics.modes.mode_coverage``.
 
 It prints the figures and the issue's targets beside them; it asserts nothing. The ratio is the output of a
@@ -36,9 +37,13 @@ IMAGE_COLUMNS = ("confident", "class_entropy", "frechet_ratio", "precision", "re
 
 
 def measure(name: str, samples: torch.Tensor) -> dict[str, float]:
+    """Mode coverage on the grid; for digits, the evaluation network's measures and the independent judge's
+    confident share and Fréchet ratio (``judge_...``)."""
     if name == "gan-grid-naive":
         return mode_coverage(samples.cpu(), "grid")
-    return {k: v for k, v in evaluate(samples, samples.shape[0], seed=0).items() if k in IMAGE_COLUMNS}
+    scores = {k: v for k, v in evaluate(samples, samples.shape[0], seed=0).items() if k in IMAGE_COLUMNS}
+    judge = evaluate(samples, samples.shape[0], seed=0, network="judge-classifier")
+    return scores | {"judge_confident": judge["confident"], "judge_frechet_ratio": judge["frechet_ratio"]}
 
 
 def rows_for(

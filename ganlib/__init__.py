@@ -13,7 +13,7 @@ Foundations: devices, data, the training loop, checkpoints, figures, panels
     ganlib.data.images                a folder of your own PNG/JPEG images, as uint8 squares   (package internals)
     ganlib.train                      train(), loss_step, classifier_step, linear_decay        03, 04, 05, 08
     ganlib.checkpoints                save and load checkpoints and runs, pretrained(name)     03, 04, 05, 06, 07, 08
-    ganlib.checks                     claim(), and the shared checks of inputs                 03, 04, 05, 06, 08
+    ganlib.checks                     claim(), and the shared checks of inputs                 03, 04, 05, 06, 07, 08
     ganlib.models                     MODELS: rebuild a checkpoint's network by class name     (package internals)
     ganlib.models.generator           Generator: what every generative model offers            07
     ganlib.plotting                   the course style, image grids, densities, histories      00, 01, 02, 03, 04, 05, 06, 07, 08
@@ -85,7 +85,7 @@ DCGAN (06)
 Evaluation (07)
     ganlib.metrics                    the sample-quality measures, one per file                (package internals)
     ganlib.metrics.evaluation         evaluate(): every measure in one call                    03, 04, 06, 07
-    ganlib.metrics.features           the evaluation classifier and its features               06, 07
+    ganlib.metrics.features           the evaluation classifier, the judge, their features     06, 07
     ganlib.metrics.frechet            Fréchet distance and its real-vs-real floor              07
     ganlib.metrics.confidence         confident share, class entropy, Inception Score          03, 05, 07
     ganlib.metrics.manifold           k-NN precision and recall                                07
@@ -93,7 +93,9 @@ Evaluation (07)
     ganlib.metrics.neighbours         nearest-neighbour distances, in blocks                   (package internals)
     ganlib.metrics.calibration        calibration error, logistic calibration of a logit       (package internals)
     ganlib.models.classifier          MnistClassifier, the evaluation network                  (package internals)
-    ganlib.recipes.classifier         recipe mnist-classifier                                  (CLI, recipes)
+    ganlib.models.lenet               LeNetClassifier, the independent judge                   (package internals)
+    ganlib.recipes.classifier         recipes mnist-, judge- and ratio-classifier              (CLI, recipes)
+    ganlib.recipes.judging            recipe judged-corrections: both judges score DRS and MH  (CLI, recipes)
     ganlib.exercises.evaluation       self-checks: Fréchet distance, entropy, 1-D FD, ...      07
 
 WGAN (08)

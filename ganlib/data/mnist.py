@@ -24,6 +24,9 @@ SUBSET_FILE = "mnist-5k.npz"
 _SPLITS = ("train", "val", "all")
 _SOURCES = ("auto", "subset", "full")
 _SCALES = ("unit", "symmetric")
+CORRECTION_HALF, JUDGE_HALF = 0, 1
+"""Which of :func:`training_halves` of the subset's training digits (seed 0) a density-ratio correction may learn
+from, and which the independent judge of its samples learns from."""
 
 
 def load_mnist(
@@ -115,3 +118,22 @@ def _load_full(root: Path, split: str, download: bool) -> tuple[np.ndarray, np.n
     images = np.concatenate([d.data.numpy() for d in datasets])
     labels = np.concatenate([d.targets.numpy() for d in datasets])
     return images, labels
+
+
+def training_halves(labels: torch.Tensor, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+    """Two disjoint halves of a labelled set, as index tensors, each with half of every class's images (a class
+    with an odd count gives its extra image to the first half), chosen at random with ``seed``.
+
+    The course splits the subset's 4,500 training digits this way so that a network which corrects a generator
+    and a network which judges the result learn from different digits (``ganlib.recipes.classifier``).
+    """
+    labels = torch.as_tensor(labels).cpu()
+    generator = torch.Generator().manual_seed(seed)
+    first, second = [], []
+    for digit in labels.unique().tolist():
+        members = (labels == digit).nonzero().reshape(-1)
+        members = members[torch.randperm(len(members), generator=generator)]
+        middle = (len(members) + 1) // 2
+        first.append(members[:middle])
+        second.append(members[middle:])
+    return torch.cat(first).sort().values, torch.cat(second).sort().values

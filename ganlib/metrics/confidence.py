@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import torch
 
-from ganlib.metrics.features import classifier_probabilities
+from ganlib.metrics.features import EVALUATION, classifier_probabilities
 
 CONFIDENT = 0.9
 
 
-def classifier_confidence(samples: torch.Tensor) -> dict[str, float]:
-    """For images in [0, 1]: ``{"confident": share, "class_entropy": H, "digit_0": h_0, ..., "digit_9": h_9}``."""
-    probs = classifier_probabilities(samples)
+def classifier_confidence(samples: torch.Tensor, network: str = EVALUATION) -> dict[str, float]:
+    """For images in [0, 1]: ``{"confident": share, "class_entropy": H, "digit_0": h_0, ..., "digit_9": h_9}``,
+    by the classifier ``network`` (default the evaluation network)."""
+    probs = classifier_probabilities(samples, network)
     top, predicted = probs.max(dim=1)
     shares = torch.bincount(predicted, minlength=10).double() / len(predicted)
     seen = shares[shares > 0]  # 0 ln 0 = 0

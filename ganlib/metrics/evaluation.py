@@ -16,7 +16,7 @@ from ganlib.checks import check_count, unit_images
 from ganlib.data.mnist import load_mnist
 from ganlib.metrics.confidence import classifier_confidence
 from ganlib.metrics.copies import memorisation
-from ganlib.metrics.features import classifier_features
+from ganlib.metrics.features import EVALUATION, classifier_features
 from ganlib.metrics.frechet import frechet_distance
 from ganlib.metrics.manifold import precision_recall
 
@@ -48,6 +48,7 @@ def evaluate(
     *,
     seed: int = 0,
     train: torch.Tensor | None = None,
+    network: str = EVALUATION,
 ) -> dict[str, float]:
     """Every measure of :mod:`ganlib.metrics` for ``n`` samples, as one flat dict.
 
@@ -56,6 +57,8 @@ def evaluate(
         n: number of samples; also the size of the real reference set and of the floor's sets.
         seed: seeds the generator's noise and the choice of real images, so the result is repeatable.
         train: the real images the generator learnt from; default the MNIST subset's 4,500 training images.
+        network: the classifier whose features and probabilities judge the samples (``ganlib.metrics.features``):
+            the evaluation network, or the independent ``"judge-classifier"``.
 
     Returns:
         ``n``; ``confident``, ``class_entropy`` and ``digit_0`` … ``digit_9`` (:func:`classifier_confidence`);
@@ -69,13 +72,13 @@ def evaluate(
     if train.shape[0] < 2 * n:
         raise ValueError(f"evaluate(n={n}) needs 2n = {2 * n} real training images, got {train.shape[0]}; lower n.")
     chosen = torch.randperm(train.shape[0], generator=torch.Generator().manual_seed(seed))[: 2 * n]
-    real = classifier_features(train[chosen.to(train.device)])
+    real = classifier_features(train[chosen.to(train.device)], network)
     reference, fresh = real[:n], real[n:]
-    fake = classifier_features(samples)
+    fake = classifier_features(samples, network)
     frechet, floor = frechet_distance(fake, reference), frechet_distance(fresh, reference)
     return {
         "n": n,
-        **classifier_confidence(samples),
+        **classifier_confidence(samples, network),
         "frechet": frechet,
         "frechet_floor": floor,
         "frechet_ratio": frechet / floor,
@@ -84,7 +87,9 @@ def evaluate(
     }
 
 
-def evaluate_real_data(n: int = 1000, seed: int = 0, device: torch.device | str | None = None) -> dict[str, float]:
+def evaluate_real_data(
+    n: int = 1000, seed: int = 0, device: torch.device | str | None = None, network: str = EVALUATION
+) -> dict[str, float]:
     """:func:`evaluate` of ``n`` real digits that are held out of the training images they are compared with:
     the 500 validation digits, topped up with training digits drawn with ``seed``. The reference row of
     every comparison table (notebook 07, ``benchmarks/quality.py``)."""
@@ -93,4 +98,4 @@ def evaluate_real_data(n: int = 1000, seed: int = 0, device: torch.device | str 
     held_out = max(n - len(val), 0)
     order = torch.randperm(len(train), generator=torch.Generator().manual_seed(seed)).to(train.device)
     samples = torch.cat([val, train[order[:held_out]]])
-    return evaluate(samples, n, seed=seed, train=train[order[held_out:]])
+    return evaluate(samples, n, seed=seed, train=train[order[held_out:]], network=network)

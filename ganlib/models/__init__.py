@@ -15,6 +15,7 @@ from ganlib.models.conditional_dcgan import (
 from ganlib.models.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganlib.models.gmmn import GMMN, CodeSpaceGMMN
 from ganlib.models.image_dcgan import ImageDCGANDiscriminator, ImageDCGANGenerator
+from ganlib.models.lenet import LeNetClassifier
 from ganlib.models.mlp_gan import MLPDiscriminator, MLPGenerator
 from ganlib.models.ssgan import SemiSupervisedDiscriminator
 from ganlib.models.vae import VAE
@@ -29,6 +30,7 @@ MODELS: dict[str, type[nn.Module]] = {
     "GMMN": GMMN,
     "ImageDCGANDiscriminator": ImageDCGANDiscriminator,
     "ImageDCGANGenerator": ImageDCGANGenerator,
+    "LeNetClassifier": LeNetClassifier,
     "MLPDiscriminator": MLPDiscriminator,
     "MLPGenerator": MLPGenerator,
     "MnistClassifier": MnistClassifier,

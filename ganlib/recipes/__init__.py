@@ -12,7 +12,7 @@ from importlib import import_module
 
 from ganlib.recipes.recipe import Recipe
 
-MODULES: tuple[str, ...] = tuple(f"ganlib.recipes.{name}" for name in ("cdcgan", "classifier", "dcgan", "gan", "gmmn", "ssgan", "vae", "wgan"))
+MODULES: tuple[str, ...] = tuple(f"ganlib.recipes.{name}" for name in ("cdcgan", "classifier", "dcgan", "gan", "gmmn", "judging", "ssgan", "vae", "wgan"))
 
 
 def all_recipes() -> dict[str, Recipe]:

@@ -5,13 +5,21 @@ The shipped checkpoints hold generators only, so the ratio :math:`r = p_\text{da
 generator's, calibrated on held-out ones. ``python -m ganlib sample NAME --sampler drs|mh`` and notebooks 05
 and 06 use these settings:
 
-* ``dcgan-mnist``, ``gan-mnist``: a small network on the 128 features of the evaluation classifier
-  (``mnist-classifier``). A network on the pixels tells real digits from generated ones almost perfectly (by
-  their texture), so its ratio is too extreme to sample with; the features see the digit's shape instead. The
-  same features score the Fréchet distance, precision and recall, so those measures are not independent
-  judges of the correction; the near-copy rate and the pictures are. Real digits: the subset's 4,500 training
-  images; held out: its 500 validation images. The ratio is then balanced by digit (:func:`balance_classes`):
-  the learnt ratio starves the digits it rates low, which costs variety and raises the Fréchet distance.
+* ``dcgan-mnist``, ``gan-mnist``: a small network on the 128 penultimate features of a digit classifier. A
+  network on the pixels tells real digits from generated ones almost perfectly (by their texture), so its ratio is
+  too extreme to sample with; the features see the digit's shape instead. The ratio is then balanced by digit
+  (:func:`balance_classes`) with the same classifier's digits: the learnt ratio starves the digits it rates low,
+  which costs variety and raises the Fréchet distance. The classifier is ``network``:
+
+  - ``"ratio-classifier"`` (the default): the evaluation network's architecture with its own seed, trained on the
+    first half of the training digits only (``ganlib.recipes.classifier``), and the real digits of the fit are
+    that half. Neither the evaluation network nor the independent judge (trained on the other half) takes part,
+    so both judge the correction fairly.
+  - ``"mnist-classifier"``: the evaluation network itself, with all 4,500 training digits. The correction then
+    optimises the very features that score it (Fréchet distance, precision, recall, confidence) and flatters
+    itself there; notebook 07 measures how much, in the judge's features.
+
+  Held out, for calibration: the subset's 500 validation digits.
 * ``gan-grid-naive``: a network on the points, with fresh draws of the 25-mode grid as real data. The ratio
   changes over 0.05 units (the modes' standard deviation), finer than a ReLU network on raw coordinates
   learns, so the points first pass through random Fourier features (:mod:`ganlib.models.fourier`); and the
@@ -21,13 +29,14 @@ and 06 use these settings:
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 import torch
 from torch import nn
 
 from ganlib.checkpoints import pretrained
 from ganlib.checks import check_count
-from ganlib.data.mnist import load_mnist
+from ganlib.data.mnist import CORRECTION_HALF, load_mnist, training_halves
 from ganlib.data.toy import grid
 from ganlib.device import get_device, own_rng
 from ganlib.metrics.features import classifier_features, evaluation_classifier
@@ -36,6 +45,8 @@ from ganlib.models.mlp_gan import MLPDiscriminator
 from ganlib.ratio_sampling import DensityRatio, Proposal, fit_density_ratio
 
 RATIO_MODELS = ("dcgan-mnist", "gan-mnist", "gan-grid-naive")
+RATIO_NETWORK = "ratio-classifier"
+RATIO_NETWORKS = ("ratio-classifier", "mnist-classifier")  # the classifiers whose features a ratio may read
 DRS_GAMMA: dict[str, float] = {"gan-grid-naive": -8.0}
 """DRS's shift where the exact rule is unaffordable. On the grid, :math:`M` is set by the mode that the generator
 barely covers, whose ratio is thousands or more: the exact rule would keep one proposal in as many. The shift
@@ -53,10 +64,12 @@ def generator_proposal(model: nn.Module) -> Proposal:
 
 
 def pretrained_density_ratio(
-    name: str, *, seed: int = 0, device: torch.device | str | None = None, progress: bool = False, balance: bool = True
+    name: str, *, seed: int = 0, device: torch.device | str | None = None, progress: bool = False, balance: bool = True,
+    network: str = RATIO_NETWORK,
 ) -> tuple[Proposal, DensityRatio]:
     """The generator ``name`` as a proposal, and its fitted, calibrated density ratio (seeded by ``seed``); for the
-    MNIST generators, balanced by digit (:func:`balance_classes`) unless ``balance`` is false."""
+    MNIST generators, on the features of the classifier ``network`` and balanced by its digits
+    (:func:`balance_classes`) unless ``balance`` is false."""
     if name not in RATIO_MODELS:
         raise KeyError(f"no density-ratio settings for {name!r}; the samplers drs and mh know {', '.join(RATIO_MODELS)}.")
     device = torch.device(device) if device is not None else get_device()
@@ -71,21 +84,26 @@ def pretrained_density_ratio(
         ratio = fit_density_ratio(classifier, real, held_out, propose, generator=generator, steps=3000,
                                   generated=200_000, progress=progress)
     else:
-        real = load_mnist("train", source="subset", device=device)[0]
+        if network not in RATIO_NETWORKS:
+            raise ValueError(f"unknown network {network!r} for a ratio's features; choose one of {', '.join(RATIO_NETWORKS)}.")
+        real, labels = load_mnist("train", source="subset", device=device)
+        if network == RATIO_NETWORK:
+            real = real[training_halves(labels)[CORRECTION_HALF].to(device)]
         held_out = load_mnist("val", source="subset", device=device)[0]
         with own_rng(seed, device):
             classifier = MLPDiscriminator(data_dim=128, hidden=64, depth=1).to(device)
         ratio = fit_density_ratio(classifier, real, held_out, propose, generator=generator, steps=1000,
-                                  features=classifier_features, progress=progress)
+                                  features=partial(classifier_features, network=network), progress=progress)
         if balance:
-            ratio = balance_classes(ratio, digit_of_features, real, propose, generator=generator)
+            ratio = balance_classes(ratio, partial(digit_of_features, network=network), real, propose, generator=generator)
     return propose, ratio
 
 
-def digit_of_features(features: torch.Tensor) -> torch.Tensor:
-    """The evaluation classifier's digit for each row of its 128 penultimate features (:func:`classifier_features`)."""
+def digit_of_features(features: torch.Tensor, network: str = RATIO_NETWORK) -> torch.Tensor:
+    """The digit that the classifier ``network`` gives each row of its 128 penultimate features
+    (:func:`classifier_features`)."""
     with torch.no_grad():
-        return evaluation_classifier(features.device).head(features).argmax(dim=1)
+        return evaluation_classifier(features.device, network).head(features).argmax(dim=1)
 
 
 def balance_classes(
