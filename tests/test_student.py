@@ -156,7 +156,8 @@ def test_a_solution_without_a_self_check_is_refused(tmp_path: Path) -> None:
 
 
 def test_cells_that_need_an_answer_are_guarded_and_others_are_not(tmp_path: Path) -> None:
-    """The guard follows names: through a later cell, through a loop, and not through a rebinding."""
+    """The guard follows names: through a later cell, through a loop, not through a rebinding, and a cell waits
+    only for the answers it uses."""
     sys.path.insert(0, str(ROOT / "tools"))
     from student import student_copy
 
@@ -170,6 +171,7 @@ def test_cells_that_need_an_answer_are_guarded_and_others_are_not(tmp_path: Path
         ("code", "limit = 10\nfor i in range(limit):\n    pass", []),  # rebinds limit from nothing of the exercise
         ("code", "print(limit, i)", []),  # so this one needs no answer
         ("code", "def helper(square):\n    return square", []),  # a parameter that shadows the answer's name
+        ("code", "cubes = [square(i) * i for i in range(4)]", []),  # needs `square` only, not `limit`
     ]
     for kind, source, tags in cells:
         cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
@@ -178,9 +180,11 @@ def test_cells_that_need_an_answer_are_guarded_and_others_are_not(tmp_path: Path
     notebook.cells.insert(0, nbformat.v4.new_code_cell("from ganlib.exercises.overview import check_square"))
     copy = student_copy(notebook, "toy.ipynb")
     guarded = [cell.source.splitlines()[-1] for cell in copy.cells if cell.source.startswith(GUARD_IMPORT)]
-    assert guarded == ["check_square(square, limit)", "table = [square(i) for i in range(limit)]", "total = sum(table)"]
+    assert guarded == ["check_square(square, limit)", "table = [square(i) for i in range(limit)]", "total = sum(table)",
+                       "cubes = [square(i) * i for i in range(4)]"]
     sources = "\n".join(cell.source for cell in copy.cells)
     assert "needs_answers('Exercise 1 · Squares', limit=limit, square=square)" in sources
+    assert "needs_answers('Exercise 1 · Squares', square=square)\ncubes" in sources  # waits only for what it uses
     assert "raise NotImplementedError('Exercise 1 · Squares: `square` is not written yet." in sources
 
 

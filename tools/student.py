@@ -126,23 +126,23 @@ def names_read(node: ast.AST) -> set[str]:
     return set().union(*(names_read(child) for child in ast.iter_child_nodes(node)))
 
 
-def follow(statements: list[ast.stmt], depends: dict[str, set[str]]) -> set[str]:
-    """Run ``statements`` abstractly: update which names depend on which exercises, and return the exercises
-    the statements need. A statement that reads a dependent name makes every name it binds dependent;
+def follow(statements: list[ast.stmt], depends: dict[str, set[tuple[str, str]]]) -> set[tuple[str, str]]:
+    """Run ``statements`` abstractly: update which names depend on which answers, and return the answers the
+    statements need. A statement that reads a dependent name makes every name it binds dependent;
     binding a name from independent values clears it. A loop's, ``with``'s or branch's body is followed
     statement by statement, after its header binds its own names."""
 
-    def uses(node: ast.AST | None) -> set[str]:
+    def uses(node: ast.AST | None) -> set[tuple[str, str]]:
         return set().union(*(depends.get(name, set()) for name in names_read(node))) if node else set()
 
-    def bind(node: ast.AST | None, needs: set[str]) -> None:
+    def bind(node: ast.AST | None, needs: set[tuple[str, str]]) -> None:
         for name in names_bound(node) if node else ():
             if needs:
                 depends[name] = needs
             else:
                 depends.pop(name, None)
 
-    needed: set[str] = set()
+    needed: set[tuple[str, str]] = set()
     for statement in statements:
         if isinstance(statement, (ast.For, ast.AsyncFor)):
             header = uses(statement.iter)
@@ -167,26 +167,26 @@ def guard_dependent_cells(notebook: nbformat.NotebookNode, stubs: dict[str, tupl
     """Start each code cell that needs a stub's answer with ``needs_answers`` (see the module docstring).
 
     ``stubs`` maps each cell id of a stub to its exercise's title and stub source. Which names depend on
-    which exercises is followed cell by cell (``follow``); a guarded cell stops as a whole, so every name
-    it binds depends on what it needs.
+    which answers (an exercise and one name its stub defines) is followed cell by cell (``follow``), and a
+    cell waits only for the answers it uses; a guarded cell stops as a whole, so every name it binds depends on
+    what it needs.
     """
-    depends: dict[str, set[str]] = {}  # name -> titles of the exercises it needs
-    stub_names: dict[str, list[str]] = {}  # exercise title -> the names its stub defines
+    depends: dict[str, set[tuple[str, str]]] = {}  # name -> the (exercise title, stub name) answers it needs
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue
         if cell.get("id") in stubs:
             title, source = stubs[cell.id]
-            stub_names[title] = sorted(names_bound(ast.parse(source)))
-            depends.update({name: {title} for name in stub_names[title]})
+            depends.update({name: {(title, name)} for name in names_bound(ast.parse(source))})
             continue
         needed = follow(python_of(cell).body, depends)
         if needed:
             depends.update({name: needed for name in names_bound(python_of(cell))})
-            calls = [
-                f"needs_answers({title!r}, " + ", ".join(f"{name}={name}" for name in stub_names[title]) + ")"
-                for title in sorted(needed)
-            ]
+            by_exercise: dict[str, list[str]] = {}
+            for title, name in sorted(needed):
+                by_exercise.setdefault(title, []).append(name)
+            calls = [f"needs_answers({title!r}, " + ", ".join(f"{name}={name}" for name in names) + ")"
+                     for title, names in by_exercise.items()]
             cell.source = "\n".join([GUARD_IMPORT, *calls, cell.source])
 
 

@@ -92,8 +92,8 @@ def train_ablation(output: Path, minutes: float | None, device: torch.device) ->
     from ganlib.metrics.modes import mode_coverage
 
     runs: dict[str, dict[str, Any]] = {}
+    share = None if minutes is None else minutes / len(ABLATION)
     for name, (pack, decay) in ABLATION.items():
-        share = None if minutes is None else minutes / len(ABLATION)
         generator = train_grid_gan_variant(pack, decay, device, share, description=name)
         samples = generator.sample(2500, torch.Generator().manual_seed(0)).cpu()
         runs[name] = {"pack": pack, "decay": decay, "samples": samples, **mode_coverage(samples, grid())}
@@ -125,7 +125,7 @@ def train_generator_costs(output: Path, minutes: float | None, device: torch.dev
             try:
                 history = train(gan.step, data, gan.models, steps=COSTS_STEPS, minutes=share, log_every=100,
                                 description=f"{loss}, seed {seed}")
-                late = {key: sum(values) / len(values) for key in late if (values := history[key][-10:])}  # last 1,000 steps
+                late = {key: sum(history[key][-10:]) / len(history[key][-10:]) for key in late}  # the last 1,000 steps
             except TrainingDiverged as error:
                 diverged = str(error)
             samples = gan.generator.sample(2500, torch.Generator().manual_seed(0)).cpu()
